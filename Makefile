@@ -1,0 +1,55 @@
+# Qiming: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PORT ?= 8000
+VENV := .venv
+KERNEL_VENV := .venv-kernel
+NBGRADER_VENV := .venv-nbgrader
+PY := $(VENV)/bin/python
+PIP_FLAGS := --quiet --disable-pip-version-check --no-input
+
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: setup setup-test run test lint format bench clean
+
+# A stamp per virtualenv, newer than its requirements file: re-running is a no-op.
+$(VENV)/.stamp: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements.txt
+	@touch $@
+
+$(KERNEL_VENV)/.stamp: requirements-kernel.txt
+	@test -x $(KERNEL_VENV)/bin/python || $(PYTHON) -m venv $(KERNEL_VENV)
+	$(KERNEL_VENV)/bin/python -m pip install $(PIP_FLAGS) -r requirements-kernel.txt
+	@touch $@
+
+$(NBGRADER_VENV)/.stamp: requirements-nbgrader.txt requirements-kernel.txt
+	@test -x $(NBGRADER_VENV)/bin/python || $(PYTHON) -m venv $(NBGRADER_VENV)
+	$(NBGRADER_VENV)/bin/python -m pip install $(PIP_FLAGS) -r requirements-nbgrader.txt
+	@touch $@
+
+setup: $(VENV)/.stamp $(KERNEL_VENV)/.stamp
+
+setup-test: setup $(NBGRADER_VENV)/.stamp
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	PORT=$(PORT) $(PY) scripts/run.py
+
+test: setup-test
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup-test
+	$(PY) bench/grading_vs_nbgrader.py
+
+clean:
+	rm -rf $(VENV) $(KERNEL_VENV) $(NBGRADER_VENV) var
