@@ -1,0 +1,166 @@
+"""Grading one submission end to end: the single code path of the CLI and the Celery workers.
+
+parse (bounded) → assemble from the teacher's source → add canaries → run in the sandbox →
+score with nbgrader's rules → check canaries and reply/output agreement → result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from nbformat import NotebookNode
+
+from graders import canaries, notebook, runner, sandbox, scoring
+from graders.results import FAILED, GRADED, NEEDS_REVIEW, GradeResult, TestResult
+
+UNANSWERED_MESSAGE = "No answer was given."
+REVIEW_MESSAGE = "Waiting for a teacher to mark this answer."
+TAMPER_REASON = (
+    "The grading checks did not behave as expected, so this result needs a teacher's review."
+)
+
+
+@dataclass
+class _RunPlan:
+    notebook: NotebookNode
+    position: dict[int, int]  # assembled cell index -> index in the notebook that runs
+    canaries: list[tuple[int, canaries.Canary]]
+
+
+def _plan_run(assembly: notebook.Assembly) -> _RunPlan:
+    tests = {test.index for test in assembly.tests}
+    pool = iter(canaries.make_canaries(len(tests) + 6))
+    run_nb = copy.deepcopy(assembly.notebook)
+    cells, position, placed = [], {}, []
+    for index, cell in enumerate(run_nb.cells):
+        position[index] = len(cells)
+        cells.append(cell)
+        if index in tests:
+            canary = next(pool)
+            placed.append((len(cells), canary))
+            cells.append(canaries.canary_cell(canary))
+    for canary in pool:
+        placed.append((len(cells), canary))
+        cells.append(canaries.canary_cell(canary))
+    run_nb.cells = cells
+    return _RunPlan(run_nb, position, placed)
+
+
+def _score(assembly: notebook.Assembly, plan: _RunPlan, outcome: runner.RunOutcome) -> GradeResult:
+    results: list[TestResult] = []
+    review: list[str] = []
+    tampered = False
+    graded = sorted([*assembly.tests, *assembly.manual], key=lambda cell: cell.index)
+    hidden_seen = False
+    for cell in graded:
+        if cell.kind != "test":
+            answered = cell.grade_id not in assembly.unanswered
+            message = REVIEW_MESSAGE if answered else UNANSWERED_MESSAGE
+            if answered:
+                review.append(f"'{cell.grade_id}' is marked by a teacher.")
+            results.append(TestResult(cell.grade_id, 0.0, cell.points, False, message))
+            continue
+        run = outcome.cells[plan.position[cell.index]]
+        points, passed, message, consistent = scoring.score_test_cell(run, cell.points)
+        tampered |= not consistent
+        results.append(
+            scoring.learner_view(
+                cell.grade_id,
+                points,
+                cell.points,
+                passed,
+                message,
+                hidden=cell.hidden,
+                after_hidden=hidden_seen,
+            )
+        )
+        hidden_seen |= cell.hidden and run.status != runner.NOT_RUN
+    for index, canary in plan.canaries:
+        run = outcome.cells[index]
+        if run.status in (runner.OK, runner.ERROR, runner.BROKEN) and not canaries.canary_held(
+            canary, run.status, run.reply, run.outputs
+        ):
+            tampered = True
+    if tampered:
+        for result in results:
+            result.points = 0.0
+        review.insert(0, TAMPER_REASON)
+    status = NEEDS_REVIEW if review else GRADED
+    return GradeResult(
+        status=status,
+        score=round(sum(result.points for result in results), 4),
+        max_score=assembly.max_score,
+        tests=results,
+        error=outcome.error,
+        review_reasons=review,
+        seconds=round(outcome.seconds, 3),
+    )
+
+
+def max_score_of(source: NotebookNode) -> float:
+    total = 0.0
+    for cell in source.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") or meta.get("task"):
+            total += float(meta.get("points", 0) or 0)
+    return total
+
+
+async def grade_async(
+    source: NotebookNode, submission: bytes | str, *, limits: sandbox.Limits | None = None
+) -> GradeResult:
+    """Grade one submission against a validated source notebook. Never raises for bad input.
+
+    Raises SandboxUnavailable when grading is impossible on this machine (the caller decides
+    whether that is a failed submission or a refusal to start).
+    """
+    started = time.monotonic()
+    limits = limits or sandbox.Limits.from_settings()
+    max_score = max_score_of(source)
+    try:
+        submitted = notebook.parse_notebook(
+            submission, max_bytes=settings.GRADER_MAX_NOTEBOOK_BYTES
+        )
+        assembly = notebook.assemble(source, submitted)
+    except notebook.NotebookError as error:
+        return GradeResult.failure(str(error), max_score=max_score)
+    mode = sandbox.sandbox_mode()
+    plan = _plan_run(assembly)
+    outcome = await runner.run_notebook(plan.notebook, limits=limits, sandboxed=mode != "off")
+    if not any(run.status != runner.NOT_RUN for run in outcome.cells.values()):
+        result = GradeResult.failure(
+            outcome.error or "The notebook did not run.", max_score=max_score
+        )
+    else:
+        result = _score(assembly, plan, outcome)
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
+def grade(source: NotebookNode, submission: bytes | str, **kwargs) -> GradeResult:
+    return asyncio.run(grade_async(source, submission, **kwargs))
+
+
+def default_jobs() -> int:
+    return settings.GRADER_JOBS or len(os.sched_getaffinity(0))
+
+
+async def grade_many_async(
+    source: NotebookNode, submissions: list[bytes | str], *, jobs: int | None = None, **kwargs
+) -> list[GradeResult]:
+    """Grade several submissions, `jobs` at a time (one kernel per core by default)."""
+    gate = asyncio.Semaphore(max(1, jobs or default_jobs()))
+
+    async def one(submission):
+        async with gate:
+            return await grade_async(source, submission, **kwargs)
+
+    return await asyncio.gather(*(one(submission) for submission in submissions))
+
+
+__all__ = ["FAILED", "GRADED", "NEEDS_REVIEW", "grade", "grade_async", "grade_many_async"]

@@ -1,0 +1,285 @@
+"""Runs an assembled notebook cell by cell in a sandboxed kernel and records what happened.
+
+The orchestrator (this module, nbclient, jupyter_client) stays outside the sandbox and treats
+everything the kernel says as untrusted: messages are size-capped by ZeroMQ, output bytes are
+counted as they arrive and the kernel is killed past the cap, every cell has a wall deadline and so
+has the whole notebook, and a malformed message ends the run instead of crashing the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import zmq
+import zmq.asyncio
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+
+from graders import sandbox
+
+logger = logging.getLogger(__name__)
+
+# Outcomes of a cell, as the scorer sees them.
+OK = "ok"
+ERROR = "error"
+NOT_RUN = "not_run"
+TIMEOUT = "timeout"
+DIED = "died"
+OUTPUT_LIMIT = "output_limit"
+BROKEN = "broken"  # the kernel sent something the orchestrator could not accept
+
+_MESSAGE_OVERHEAD = 64 * 1024
+
+
+@dataclass
+class CellRun:
+    index: int
+    status: str
+    reply: dict = field(default_factory=dict)  # execute_reply content, untrusted
+    outputs: list = field(default_factory=list)
+
+
+@dataclass
+class RunOutcome:
+    cells: dict[int, CellRun]
+    error: str | None = None  # why the run stopped early, in words a learner can read
+    seconds: float = 0.0
+    sandboxed: bool = True
+
+
+class OutputLimitExceeded(Exception):
+    pass
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """An ipykernel started inside bubblewrap, reached over ZeroMQ `ipc` sockets in `run_dir`."""
+
+    def __init__(self, *, run_dir: Path, limits: sandbox.Limits, sandboxed: bool, **kwargs):
+        context = zmq.asyncio.Context()
+        # Fail closed on huge messages: ZeroMQ drops the message and the peer, never buffers it.
+        context.setsockopt(zmq.MAXMSGSIZE, limits.output_bytes + _MESSAGE_OVERHEAD)
+        super().__init__(
+            transport="ipc",
+            ip=str(run_dir / "kernel"),
+            connection_file=str(run_dir / "connection.json"),
+            kernel_name="",
+            context=context,
+            shutdown_wait_time=1.0,
+            **kwargs,
+        )
+        self._own_context = context
+        self.run_dir = run_dir
+        self.limits = limits
+        self.sandboxed = sandboxed
+        self.plan: sandbox.SandboxPlan | None = None
+        self._kernel_spec = KernelSpec(
+            argv=[
+                str(sandbox.kernel_python()),
+                "-I",
+                "-m",
+                "ipykernel_launcher",
+                "-f",
+                "{connection_file}",
+                "--HistoryManager.enabled=False",
+                "--IPKernelApp.quiet=True",
+            ],
+            display_name="Qiming sandbox",
+            language="python",
+            interrupt_mode="message",
+            env={},
+        )
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command = [
+            arg.replace("{connection_file}", self.connection_file) for arg in self._kernel_spec.argv
+        ]
+        if not self.sandboxed:
+            self.plan = sandbox.SandboxPlan(argv=command, sandboxed=False)
+            return command
+        self.plan = sandbox.build_plan(command=command, ipc_dir=self.run_dir, limits=self.limits)
+        return self.plan.argv
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        assert self.plan is not None
+        kw["pass_fds"] = tuple(self.plan.pass_fds)
+        kw["env"] = sandbox._launcher_env() if self.plan.sandboxed else _unsandboxed_env()
+        kw["cwd"] = str(self.run_dir)
+        # The kernel's own stdout/stderr is learner-controlled: never into our logs or disk.
+        kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
+        if os.geteuid() != 0 or not self.plan.sandboxed:
+            kw["preexec_fn"] = sandbox.preexec_limits(self.limits)
+        sandbox.prepare_ipc_dir(self.run_dir, self.plan.host_uid)
+        if self.plan.host_uid is not None:
+            os.chown(self.connection_file, 0, self.plan.host_uid)
+            os.chmod(self.connection_file, 0o640)
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        finally:
+            self.plan.close_fds()
+
+    def kill_now(self) -> None:
+        """SIGKILL the whole sandbox (bwrap's process group); its PID namespace dies with it."""
+        process = getattr(self.provisioner, "process", None)
+        if process is None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            with contextlib.suppress(OSError):
+                process.kill()
+
+    def close_context(self) -> None:
+        self._own_context.destroy(linger=0)
+
+
+def _unsandboxed_env() -> dict[str, str]:
+    return {
+        "PATH": f"{sandbox.kernel_python().parent}:/usr/bin:/bin",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
+
+
+class GuardedClient(NotebookClient):
+    """nbclient with an output budget and a record of every execute_reply."""
+
+    def __init__(self, nb: NotebookNode, km: SandboxedKernelManager, limits: sandbox.Limits):
+        super().__init__(
+            nb,
+            km=km,
+            timeout=math.ceil(limits.cell_timeout),
+            startup_timeout=math.ceil(limits.startup_timeout),
+            allow_errors=True,
+            record_timing=False,
+            store_widget_state=False,
+            skip_cells_with_tag="",
+            iopub_timeout=2,
+            on_cell_executed=self._remember_reply,
+        )
+        self.output_budget = limits.output_bytes
+        self.output_used = 0
+        self.replies: dict[int, dict] = {}
+
+    def _remember_reply(self, cell, cell_index, execute_reply) -> None:
+        self.replies[cell_index] = execute_reply
+
+    def process_message(self, msg, cell, cell_index):
+        self.output_used += len(json.dumps(msg.get("content", {}), default=str))
+        if self.output_used > self.output_budget:
+            self.km.kill_now()
+            raise OutputLimitExceeded()
+        return super().process_message(msg, cell, cell_index)
+
+
+async def run_notebook(
+    nb: NotebookNode, *, limits: sandbox.Limits, sandboxed: bool = True
+) -> RunOutcome:
+    """Execute every code cell of `nb` in a fresh sandboxed kernel; the kernel is destroyed after.
+
+    `nb` is modified in place (outputs); the caller passes a copy it owns.
+    """
+    started = time.monotonic()
+    run_dir = sandbox.new_run_dir()
+    km = SandboxedKernelManager(run_dir=run_dir, limits=limits, sandboxed=sandboxed)
+    client = GuardedClient(nb, km, limits)
+    cells: dict[int, CellRun] = {}
+    error: str | None = None
+    try:
+        try:
+            await km.start_kernel()
+            client.kc = km.client()
+            client.kc.start_channels()
+            await client.kc.wait_for_ready(timeout=limits.startup_timeout)
+        except Exception as exc:
+            logger.warning("kernel failed to start: %s", exc)
+            error = "The notebook could not be started in the sandbox."
+            return RunOutcome(_not_run(nb, cells), error, time.monotonic() - started, sandboxed)
+        sandbox.seal_ipc_dir(run_dir, km.plan.host_uid if km.plan else None)
+        deadline = started + limits.notebook_timeout
+        error = await _run_cells(client, nb, cells, deadline, limits)
+    finally:
+        await _destroy(km, client, run_dir)
+    return RunOutcome(_not_run(nb, cells), error, time.monotonic() - started, sandboxed)
+
+
+async def _run_cells(client, nb, cells, deadline, limits) -> str | None:
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            cells[index] = CellRun(index, TIMEOUT)
+            return "The notebook ran out of time."
+        client.timeout = max(1, math.ceil(min(limits.cell_timeout, remaining)))
+        try:
+            await asyncio.wait_for(client.async_execute_cell(cell, index), client.timeout + 10)
+        except (TimeoutError, CellTimeoutError):
+            cells[index] = CellRun(index, TIMEOUT, outputs=list(cell.get("outputs", [])))
+            if time.monotonic() >= deadline - 1:
+                return "The notebook ran out of time."
+            return f"A cell ran longer than {limits.cell_timeout:g} seconds and was stopped."
+        except OutputLimitExceeded:
+            cells[index] = CellRun(index, OUTPUT_LIMIT)
+            return "The notebook printed too much output and was stopped."
+        except DeadKernelError:
+            cells[index] = CellRun(index, DIED, outputs=list(cell.get("outputs", [])))
+            return "The notebook's Python process stopped (it may have run out of memory)."
+        except Exception as exc:
+            logger.warning("run stopped on cell %s: %r", index, exc)
+            cells[index] = CellRun(index, BROKEN)
+            return "The notebook's kernel sent messages the grader could not accept."
+        reply = client.replies.get(index) or {}
+        content = reply.get("content") if isinstance(reply, dict) else None
+        content = content if isinstance(content, dict) else {}
+        status = OK if content.get("status") == "ok" else ERROR
+        cells[index] = CellRun(index, status, reply=content, outputs=list(cell.get("outputs", [])))
+    return None
+
+
+def _not_run(nb: NotebookNode, cells: dict[int, CellRun]) -> dict[int, CellRun]:
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and index not in cells:
+            cells[index] = CellRun(index, NOT_RUN)
+    return cells
+
+
+async def _destroy(km: SandboxedKernelManager, client: GuardedClient, run_dir: Path) -> None:
+    """Kill the whole sandbox and remove its directory; never leaves anything behind."""
+    try:
+        if client.kc is not None:
+            client.kc.stop_channels()
+    except Exception:
+        logger.debug("stop_channels failed", exc_info=True)
+    km.kill_now()
+    try:
+        if km.has_kernel:
+            await asyncio.wait_for(km.shutdown_kernel(now=True), 10)
+    except Exception:
+        logger.debug("shutdown_kernel failed", exc_info=True)
+    host_uid = km.plan.host_uid if km.plan else None
+    if host_uid is not None:
+        for pid in sandbox.processes_of_uid(host_uid):
+            # Cannot happen while the PID namespace works; belt and braces.
+            logger.error("sandbox process %s outlived its run; killing it", pid)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    try:
+        await km.cleanup_resources()
+    except Exception:
+        logger.debug("cleanup_resources failed", exc_info=True)
+    km.close_context()
+    sandbox.remove_run_dir(run_dir)
