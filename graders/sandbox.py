@@ -30,7 +30,6 @@ import resource
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -435,12 +434,3 @@ def processes_of_uid(uid: int) -> list[int]:
             except OSError:
                 continue
     return pids
-
-
-def unsandboxed_command(command: list[str]) -> list[str]:
-    """GRADER_SANDBOX=off: the same kernel, straight on the host (trusted authoring only)."""
-    return [*command]
-
-
-def python_version_ok() -> bool:
-    return sys.version_info[:2] == (3, 11)
