@@ -34,6 +34,7 @@ setup-test: setup $(NBGRADER_VENV)/.stamp
 
 run: setup
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loaddemo
 	PORT=$(PORT) $(PY) scripts/run.py
 
 test: setup-test

@@ -30,3 +30,24 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.role == self.Role.ADMIN or self.is_superuser
+
+
+class Classroom(models.Model):
+    """A teacher's class. Teachers see the work of the learners in their classes."""
+
+    name = models.CharField(_("name"), max_length=120)
+    teacher = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="classrooms_taught", verbose_name=_("teacher")
+    )
+    learners = models.ManyToManyField(
+        User, related_name="classrooms", blank=True, verbose_name=_("learners")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

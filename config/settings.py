@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -123,6 +124,12 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Qiming API",
@@ -146,6 +153,42 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+# Work that must not be lost: ack after the task ran, requeue if its worker died, take one
+# message at a time; time limits above the notebook's own deadline; the broker's visibility
+# timeout (Redis) above the hard limit so a running task is never handed to a second worker.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_TIME_LIMIT = int(
+    env_float("GRADER_NOTEBOOK_TIMEOUT", 120.0) + env_float("GRADER_STARTUP_TIMEOUT", 60.0) + 60
+)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+CELERY_TASK_ROUTES = {"graders.grade_submission": {"queue": "grading"}}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Publishing must not hang a web request when the broker is down: fail fast, the sweeper retries.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "max_retries": 1,
+}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-submissions": {
+        "task": "graders.sweep_submissions",
+        "schedule": env_float("GRADER_SWEEP_INTERVAL", 30.0),
+    }
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -170,6 +213,16 @@ GRADER_LIMITS = {
 }
 GRADER_MAX_NOTEBOOK_BYTES = env_int("GRADER_MAX_NOTEBOOK_BYTES", 5_000_000)
 GRADER_JOBS = env_int("GRADER_JOBS", 0)  # 0: one concurrent notebook per core
+# Lifecycle: how long a submission may wait or run before the sweeper re-queues it, how often.
+GRADER_QUEUED_DEADLINE = env_float("GRADER_QUEUED_DEADLINE", 600.0)
+GRADER_RUNNING_DEADLINE = env_float("GRADER_RUNNING_DEADLINE", CELERY_TASK_TIME_LIMIT + 60.0)
+GRADER_MAX_RETRIES = env_int("GRADER_MAX_RETRIES", 3)
+GRADER_SWEEP_BATCH = env_int("GRADER_SWEEP_BATCH", 500)
+# Rate limits per learner.
+GRADER_MAX_IN_FLIGHT = env_int("GRADER_MAX_IN_FLIGHT", 3)
+GRADER_MAX_PER_MINUTE = env_int("GRADER_MAX_PER_MINUTE", 10)
+# Request bodies: a JSON notebook may be as large as a submission, plus the JSON wrapper.
+DATA_UPLOAD_MAX_MEMORY_SIZE = GRADER_MAX_NOTEBOOK_BYTES + 100_000
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ def main() -> int:
         "worker": [
             PYTHON, "-m", "celery", "-A", "config", "worker",
             "--loglevel", "INFO", "--concurrency", "1", "--hostname", "worker@%h",
+            "--queues", "grading,default", "--beat",
         ],
     }  # fmt: skip
     processes = {name: subprocess.Popen(argv, cwd=ROOT, env=env) for name, argv in commands.items()}

@@ -1,0 +1,115 @@
+"""REST API for submissions: views only translate HTTP to services and selectors."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from graders import selectors, services
+from graders.serializers import (
+    ErrorSerializer,
+    StaffSubmissionSerializer,
+    SubmissionSerializer,
+    SubmissionUploadSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Not a valid notebook."),
+    413: OpenApiResponse(ErrorSerializer, description="The notebook is too large."),
+    429: OpenApiResponse(ErrorSerializer, description="Too many submissions."),
+}
+
+
+def serializer_for(user):
+    return (
+        StaffSubmissionSerializer
+        if (user.is_teacher or user.is_platform_admin)
+        else (SubmissionSerializer)
+    )
+
+
+class RawJSONParser(JSONParser):
+    """Accept application/json without decoding it here: the service stores the exact bytes."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return {}
+
+
+class ExerciseSubmissionsView(generics.ListCreateAPIView):
+    """The caller's own attempts at an exercise; POST submits a notebook."""
+
+    parser_classes = [MultiPartParser, RawJSONParser]
+
+    def get_serializer_class(self):
+        return serializer_for(self.request.user)
+
+    def exercise(self):
+        exercises = selectors.exercises_visible_to(self.request.user)
+        return get_object_or_404(exercises, pk=self.kwargs["exercise_id"])
+
+    def get_queryset(self):
+        return (
+            self.exercise()
+            .submissions.filter(learner=self.request.user)
+            .select_related("learner")
+            .order_by("-attempt")
+        )
+
+    @extend_schema(
+        request={
+            "multipart/form-data": SubmissionUploadSerializer,
+            "application/json": OpenApiTypes.OBJECT,
+        },
+        responses={201: SubmissionSerializer, **ERRORS},
+        description="Submit a notebook: a multipart upload in `notebook`, or the notebook itself "
+        "as the JSON body. Grading happens in the background; poll the submission.",
+    )
+    def post(self, request: Request, exercise_id: int) -> Response:
+        exercise = self.exercise()
+        limit = settings.GRADER_MAX_NOTEBOOK_BYTES
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > limit + 100_000:
+            return _error(
+                _("The notebook is too large: the limit is %(limit).1f MB.")
+                % {"limit": limit / 1e6},
+                413,
+            )
+        content = self._content(request)
+        try:
+            submission = services.submission_create(
+                learner=request.user, exercise=exercise, content=content
+            )
+        except services.SubmissionRejected as rejection:
+            return _error(rejection.message, rejection.status_code)
+        data = serializer_for(request.user)(submission).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def _content(self, request: Request) -> bytes:
+        if request.content_type.startswith("multipart/form-data"):
+            upload = request.FILES.get("notebook")
+            if upload is None:
+                raise ParseError(_("Attach the notebook file in the field 'notebook'."))
+            if upload.size > settings.GRADER_MAX_NOTEBOOK_BYTES:
+                return upload.read(settings.GRADER_MAX_NOTEBOOK_BYTES + 1)
+            return upload.read()
+        return request.body
+
+
+class SubmissionDetailView(generics.RetrieveAPIView):
+    """One submission: status, score and per-test feedback (hidden tests: pass/fail only)."""
+
+    def get_serializer_class(self):
+        return serializer_for(self.request.user)
+
+    def get_queryset(self):
+        return selectors.submissions_visible_to(self.request.user)
+
+
+def _error(message: str, code: int) -> Response:
+    return Response({"detail": message}, status=code)

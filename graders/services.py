@@ -1,0 +1,244 @@
+"""Writes for the submission lifecycle.
+
+Every status change is one conditional UPDATE (`filter(pk=…, status=…).update(…)`): whoever loses
+a race changes nothing. Tasks are enqueued only after the transaction that stored the submission
+commits; if the broker is down the submission simply stays queued and the sweeper sends it later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from courses.models import Exercise
+from graders import notebook
+from graders.models import Submission
+from graders.results import GradeResult
+
+logger = logging.getLogger(__name__)
+Status = Submission.Status
+
+
+class SubmissionRejected(Exception):
+    """A submission that is not stored, with the HTTP status that fits and a message for people."""
+
+    def __init__(self, message: str, *, status_code: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+def _check_rate(learner: User) -> None:
+    in_flight = Submission.objects.filter(learner=learner, status__in=Submission.IN_FLIGHT).count()
+    limit = settings.GRADER_MAX_IN_FLIGHT
+    if in_flight >= limit:
+        raise SubmissionRejected(
+            ngettext(
+                "You already have %(count)d submission waiting to be graded. "
+                "Please wait for its result before submitting again.",
+                "You already have %(count)d submissions waiting to be graded. "
+                "Please wait for their results before submitting again.",
+                in_flight,
+            )
+            % {"count": in_flight},
+            status_code=429,
+        )
+    minute_ago = timezone.now() - timedelta(minutes=1)
+    recent = Submission.objects.filter(learner=learner, received_at__gte=minute_ago).count()
+    if recent >= settings.GRADER_MAX_PER_MINUTE:
+        raise SubmissionRejected(
+            _("You have submitted %(count)d times in the last minute. Please wait a moment.")
+            % {"count": recent},
+            status_code=429,
+        )
+
+
+def submission_create(*, learner: User, exercise: Exercise, content: bytes) -> Submission:
+    """Store a learner's notebook and queue it for grading once the transaction commits.
+
+    Raises SubmissionRejected (400 bad notebook, 413 too large, 429 too many) and stores nothing.
+    """
+    limit = settings.GRADER_MAX_NOTEBOOK_BYTES
+    if len(content) > limit:
+        raise SubmissionRejected(
+            _("The notebook is too large: %(size).1f MB, the limit is %(limit).1f MB.")
+            % {"size": len(content) / 1e6, "limit": limit / 1e6},
+            status_code=413,
+        )
+    try:
+        notebook.parse_notebook(content, max_bytes=limit)
+    except notebook.NotebookError as error:
+        raise SubmissionRejected(str(error)) from None
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                # Lock the learner's row: their rate checks and attempt numbers are serialised.
+                User.objects.select_for_update().filter(pk=learner.pk).first()
+                _check_rate(learner)
+                last = Submission.objects.filter(learner=learner, exercise=exercise).aggregate(
+                    last=Max("attempt")
+                )["last"]
+                submission = Submission.objects.create(
+                    learner=learner,
+                    exercise=exercise,
+                    attempt=(last or 0) + 1,
+                    content=content,
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    size=len(content),
+                    status=Status.QUEUED,
+                    queued_at=timezone.now(),
+                    max_score=exercise.max_score,
+                )
+                transaction.on_commit(lambda pk=submission.pk: submission_enqueue(pk))
+            return submission
+        except IntegrityError:
+            continue  # another request took this attempt number at the same moment
+    raise SubmissionRejected(_("Please try again."), status_code=409)
+
+
+def submission_enqueue(submission_id: int) -> bool:
+    """Send the grading task. A broker outage is logged, not raised: the sweeper retries."""
+    from graders.tasks import grade_submission
+
+    try:
+        grade_submission.apply_async(args=[submission_id])
+    except Exception:
+        logger.warning("could not enqueue submission %s; the sweeper will", submission_id)
+        return False
+    return True
+
+
+def _new_token(task_id: str) -> str:
+    return f"{task_id}/{secrets.token_hex(8)}"
+
+
+def grading_start(*, submission_id: int, task_id: str, worker: str) -> Submission | None:
+    """Claim a submission for this execution, or None if someone else owns it or it is final.
+
+    A queued submission is claimed outright. A running one is taken over only by a redelivery of
+    the same task message (its first execution died with its worker) or once it is stale. Each
+    take-over counts as a retry; past the limit the submission fails instead of looping forever.
+    """
+    now = timezone.now()
+    token = _new_token(task_id)
+    claimed = Submission.objects.filter(pk=submission_id, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=now, worker=worker[:255], run_token=token
+    )
+    if not claimed:
+        stale = now - timedelta(seconds=settings.GRADER_RUNNING_DEADLINE)
+        takeover = Q(run_token__startswith=f"{task_id}/") | Q(started_at__lt=stale)
+        current = (
+            Submission.objects.filter(pk=submission_id, status=Status.RUNNING)
+            .filter(takeover)
+            .values("retries", "run_token")
+            .first()
+        )
+        if current is None:
+            return None
+        if current["retries"] >= settings.GRADER_MAX_RETRIES:
+            _fail_after_retries(submission_id, Status.RUNNING, current["retries"])
+            return None
+        claimed = Submission.objects.filter(
+            pk=submission_id, status=Status.RUNNING, run_token=current["run_token"]
+        ).update(
+            started_at=now, worker=worker[:255], run_token=token, retries=current["retries"] + 1
+        )
+        if not claimed:
+            return None
+    return Submission.objects.select_related("exercise").get(pk=submission_id)
+
+
+def grading_finish(*, submission: Submission, result: GradeResult) -> bool:
+    """Store the result if this execution still owns the submission. Exactly one result lands."""
+    return bool(
+        Submission.objects.filter(
+            pk=submission.pk, status=Status.RUNNING, run_token=submission.run_token
+        ).update(
+            status=result.status,
+            score=result.score,
+            max_score=result.max_score,
+            tests=[test.to_json() | {"hidden": test.hidden} for test in result.tests][:500],
+            error=(result.error or "")[:1000],
+            review_reasons=[reason[:500] for reason in result.review_reasons][:50],
+            finished_at=timezone.now(),
+        )
+    )
+
+
+def grading_release(*, submission: Submission) -> bool:
+    """Give a claimed submission back to the queue (this worker cannot grade right now)."""
+    return bool(
+        Submission.objects.filter(
+            pk=submission.pk, status=Status.RUNNING, run_token=submission.run_token
+        ).update(status=Status.QUEUED, run_token="", queued_at=timezone.now())
+    )
+
+
+def grading_fail(*, submission: Submission, reason: str) -> bool:
+    return bool(
+        Submission.objects.filter(
+            pk=submission.pk, status=Status.RUNNING, run_token=submission.run_token
+        ).update(status=Status.FAILED, score=0, error=reason[:1000], finished_at=timezone.now())
+    )
+
+
+def _retries_exhausted_message() -> str:
+    return _(
+        "We could not grade this submission after several tries. Please submit it again, "
+        "and tell your teacher if this keeps happening."
+    )
+
+
+def _fail_after_retries(submission_id: int, status: str, retries: int) -> bool:
+    return bool(
+        Submission.objects.filter(pk=submission_id, status=status, retries=retries).update(
+            status=Status.FAILED,
+            score=0,
+            error=_retries_exhausted_message(),
+            finished_at=timezone.now(),
+            run_token="",
+        )
+    )
+
+
+@dataclass
+class SweepReport:
+    requeued: list[int]
+    failed: list[int]
+
+
+def submissions_sweep(*, now=None) -> SweepReport:
+    """Re-queue submissions stuck past their deadline, at most GRADER_MAX_RETRIES times."""
+    now = now or timezone.now()
+    queued_cutoff = now - timedelta(seconds=settings.GRADER_QUEUED_DEADLINE)
+    running_cutoff = now - timedelta(seconds=settings.GRADER_RUNNING_DEADLINE)
+    stuck = Submission.objects.filter(
+        Q(status=Status.QUEUED, queued_at__lt=queued_cutoff)
+        | Q(status=Status.RUNNING, started_at__lt=running_cutoff)
+    ).values_list("pk", "status", "retries")
+    report = SweepReport(requeued=[], failed=[])
+    for pk, status, retries in stuck[: settings.GRADER_SWEEP_BATCH]:
+        if retries >= settings.GRADER_MAX_RETRIES:
+            if _fail_after_retries(pk, status, retries):
+                report.failed.append(pk)
+            continue
+        moved = Submission.objects.filter(pk=pk, status=status, retries=retries).update(
+            status=Status.QUEUED, queued_at=now, retries=retries + 1, run_token=""
+        )
+        if moved:
+            report.requeued.append(pk)
+            submission_enqueue(pk)
+    if report.requeued or report.failed:
+        logger.info("sweeper: requeued %s, failed %s", report.requeued, report.failed)
+    return report

@@ -1,0 +1,43 @@
+"""Celery tasks: thin and idempotent. Each loads by id and calls a service."""
+
+import logging
+
+import nbformat
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.utils.translation import gettext as _
+
+from graders import grading, sandbox, services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, name="graders.grade_submission", ignore_result=True)
+def grade_submission(self, submission_id: int) -> None:
+    submission = services.grading_start(
+        submission_id=submission_id,
+        task_id=self.request.id or "local",
+        worker=self.request.hostname or "unknown",
+    )
+    if submission is None:
+        return  # already graded, or another execution owns it: a duplicate is a no-op
+    exercise = submission.exercise
+    try:
+        limits = sandbox.Limits.from_settings(**exercise.limits)
+        source = nbformat.from_dict(exercise.source_notebook)
+        result = grading.grade(source, bytes(submission.content), limits=limits)
+    except sandbox.SandboxUnavailable:
+        logger.error("this worker cannot run sandboxes; submission %s goes back", submission_id)
+        services.grading_release(submission=submission)
+        raise
+    except SoftTimeLimitExceeded:
+        services.grading_fail(
+            submission=submission, reason=_("Grading took too long and was stopped.")
+        )
+        return
+    services.grading_finish(submission=submission, result=result)
+
+
+@shared_task(name="graders.sweep_submissions", ignore_result=True)
+def sweep_submissions() -> None:
+    services.submissions_sweep()
