@@ -9,7 +9,9 @@ source is always the same small exercise so that "no points gained" is easy to s
 - `t_len` (1 point): `assert len(square_list(3)) == 3` — uses the builtin len;
 - `t_hidden` (2 points, hidden): `assert square(7) == 49`, with HIDDEN_MARKER in its source.
 
-An honest right answer scores 5/5, the honest wrong answer (`x + 1`) scores 0/5.
+An honest right answer (RIGHT) scores 5/5, the honest wrong answer (WRONG, `x + 1`) 0/5 and
+PARTIAL 2/5. Attacks that must report what they found use `probe_source`: visible tests that
+fail with whatever the learner's `probe(i)` returns, the widest channel back to a learner.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ LIMITS = sandbox.Limits(
     output_bytes=200_000,
 )
 # Grading must return within the notebook limit plus kernel start-up and tear-down.
-TIME_BOUND = LIMITS.notebook_timeout + 25
+TIME_MARGIN = 25
 
 HIDDEN_MARKER = "HIDDENxMARKERx7f3a"
 HIDDEN_SECRET_VALUE = "hidden-expected-49"
@@ -81,7 +83,6 @@ def square(x):
 def square_list(n):
     return [square(i) for i in range(n)]
 """
-VISIBLE_IDS = ("t_int", "t_float", "t_len")
 MAX_SCORE = 5.0
 
 
@@ -217,7 +218,7 @@ def assert_zero(result: GradeResult, *, max_score: float = MAX_SCORE) -> None:
 
 def assert_bounded(result: GradeResult, limits: sandbox.Limits = LIMITS) -> None:
     """Grading came back within the notebook limit plus start-up/tear-down margin."""
-    assert result.seconds < limits.notebook_timeout + 25, result.seconds
+    assert result.seconds < limits.notebook_timeout + TIME_MARGIN, result.seconds
 
 
 @pytest.fixture(scope="session")

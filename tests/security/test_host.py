@@ -51,6 +51,7 @@ def _read_only_roots() -> tuple[str, ...]:
 
     return sandbox._read_only_roots(str(sandbox.kernel_python()))
 
+
 READ = """\
 import os
 def attempt(target):
@@ -145,7 +146,9 @@ def test_sandbox_view_of_the_system(run_dir, honest_after):
     expected = sorted({Path(r).parts[2] for r in roots if r.startswith("/root/")})
     assert root_home in ("ERR FileNotFoundError", "DIR " + " ".join(expected)), root_home
     # The project checkout exists only as the parent of the kernel's virtualenv, if it is there.
-    inside = sorted({Path(r).relative_to(PROJECT).parts[0] for r in roots if r.startswith(f"{PROJECT}/")})
+    inside = sorted(
+        {Path(r).relative_to(PROJECT).parts[0] for r in roots if r.startswith(f"{PROJECT}/")}
+    )
     assert reports[6] in ("ERR FileNotFoundError", "DIR " + " ".join(inside)), reports[6]
     assert int(reports[7].removeprefix("PIDS ")) < 10, reports[7]
     honest_after()

@@ -54,14 +54,18 @@ def test_infinite_loop_and_long_sleep(source, run_dir, honest_after):
 
 def test_notebook_timeout_across_cells(run_dir, honest_after):
     """Many cells each just under the cell limit are stopped by the notebook deadline."""
-    tests = [(f"t{i}", "import time\ntime.sleep(1.5)\nassert square(2) == 4", 1, False) for i in range(12)]
+    tests = [
+        (f"t{i}", "import time\ntime.sleep(1.5)\nassert square(2) == 4", 1, False)
+        for i in range(12)
+    ]
     source = make_source(tests=tests)
     limits = LIMITS.merged(notebook_timeout=6)
     result = grade(source, make_submission(source, {"answer": RIGHT}), limits)
     assert result.error and "ran out of time" in result.error, result.to_json()
     assert result.seconds < limits.notebook_timeout + 15
-    # Only the tests that finished in time scored; the rest did not run.
-    assert 0 < result.score < len(tests)
+    # Only the tests that finished in time can have scored; the rest did not run.
+    assert result.score < len(tests)
+    assert any(test.message.startswith("Not run") for test in result.tests)
     assert_no_processes(str(run_dir))
     honest_after()
 
@@ -70,7 +74,9 @@ def test_fork_bombs(source, run_dir, honest_after):
     """os.fork() in an endless loop, and a bomb of fresh interpreters: the process limit holds
     both, and every process they made dies with the run."""
     tag = marker()
-    forks = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    forks = (
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    )
     interpreters = (
         "import subprocess, sys\n"
         f"child = {forks!r}\n"
@@ -126,12 +132,16 @@ def test_memory_bomb_across_processes(run_dir, honest_after):
     limits = LIMITS.merged(cell_timeout=15, notebook_timeout=25)
     result = grade(source, make_submission(source, {"answer": probing(attack, [3])}), limits)
     report = probe_reports(result)[0]
-    assert report.startswith("held MB="), result.to_json()
-    held_mb = int(report.split("MB=")[1])
-    assert held_mb <= LIMITS.memory_mb, (
-        f"the sandbox held {held_mb} MB at once with memory_mb={LIMITS.memory_mb}: "
-        "memory is limited per process, not per sandbox"
-    )
+    assert_zero(result, max_score=1.0)
+    # With a limit on the whole sandbox, a child (or the kernel) is killed before all are held.
+    if report.startswith("held MB="):
+        held_mb = int(report.removeprefix("held MB="))
+        assert held_mb <= LIMITS.memory_mb, (
+            f"the sandbox held {held_mb} MB at once with memory_mb={LIMITS.memory_mb}: "
+            "memory is limited per process, not per sandbox"
+        )
+    else:
+        assert result.error, result.to_json()
     assert_no_processes(str(run_dir))
     honest_after()
 
@@ -254,7 +264,7 @@ def _spawners(tag: str) -> str:
         f"subprocess.Popen([sys.executable, '-c', '{sleeper}', TAG + '-session'], "
         "start_new_session=True, stdin=null, stdout=null, stderr=null)\n"
         f"subprocess.Popen([sys.executable, '-c', '{stubborn}', TAG + '-stubborn'])\n"
-        "subprocess.Popen(['sh', '-c', 'nohup \"$0\" -c \"import time; time.sleep(1000)\" \"$1\" "
+        'subprocess.Popen([\'sh\', \'-c\', \'nohup "$0" -c "import time; time.sleep(1000)" "$1" '
         ">/dev/null 2>&1 &', sys.executable, TAG + '-nohup'])\n"
         "pid = os.fork()\n"
         "if pid == 0:\n"
