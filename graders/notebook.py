@@ -55,7 +55,8 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _too_large(size: int, limit: int) -> NotebookError:
+def too_large(size: int, limit: int) -> NotebookError:
+    """The one wording for "too big", shared by the CLI, the API and parsing."""
     shown, allowed = _size(size), _size(limit)
     if shown == allowed:  # "5.0 MB, the limit is 5.0 MB" would read as a contradiction
         shown, allowed = f"{size} bytes", f"{limit} bytes"
@@ -70,18 +71,18 @@ def _decode(data: bytes | str, max_bytes: int) -> str:
     if isinstance(data, str):
         # A str is at least as many bytes as characters: refuse before encoding a huge one.
         if len(data) > max_bytes:
-            raise _too_large(len(data), max_bytes)
+            raise too_large(len(data), max_bytes)
         try:
             size = len(data.encode("utf-8"))
         except UnicodeEncodeError:
             raise NotebookError("The file is not UTF-8 text.") from None
         if size > max_bytes:
-            raise _too_large(size, max_bytes)
+            raise too_large(size, max_bytes)
         text = data
     elif isinstance(data, bytes | bytearray | memoryview):
         size = data.nbytes if isinstance(data, memoryview) else len(data)
         if size > max_bytes:
-            raise _too_large(size, max_bytes)
+            raise too_large(size, max_bytes)
         try:
             text = bytes(data).decode("utf-8")
         except UnicodeDecodeError as error:

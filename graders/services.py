@@ -71,11 +71,7 @@ def submission_create(*, learner: User, exercise: Exercise, content: bytes) -> S
     """
     limit = settings.GRADER_MAX_NOTEBOOK_BYTES
     if len(content) > limit:
-        raise SubmissionRejected(
-            _("The notebook is too large: %(size).1f MB, the limit is %(limit).1f MB.")
-            % {"size": len(content) / 1e6, "limit": limit / 1e6},
-            status_code=413,
-        )
+        raise SubmissionRejected(str(notebook.too_large(len(content), limit)), status_code=413)
     try:
         notebook.parse_notebook(content, max_bytes=limit)
     except notebook.NotebookError as error:

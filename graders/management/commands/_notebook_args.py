@@ -14,10 +14,7 @@ def read_bounded(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise notebook.NotebookError(
-                f"The notebook is too large: {size / 1e6:.1f} MB, "
-                f"the limit is {limit / 1e6:.1f} MB."
-            )
+            raise notebook.too_large(size, limit)
         return path.read_bytes()
     except OSError as error:
         raise notebook.NotebookError(f"Cannot read {path}: {error.strerror}.") from None
