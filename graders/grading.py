@@ -33,18 +33,18 @@ class _RunPlan:
 
 
 def _plan_run(assembly: notebook.Assembly) -> _RunPlan:
+    """The notebook that runs: the assembly, a twin canary after every test, plain ones last."""
     tests = {test.index for test in assembly.tests}
-    pool = iter(canaries.make_canaries(len(tests) + 6))
     run_nb = copy.deepcopy(assembly.notebook)
     cells, position, placed = [], {}, []
     for index, cell in enumerate(run_nb.cells):
         position[index] = len(cells)
         cells.append(cell)
         if index in tests:
-            canary = next(pool)
-            placed.append((len(cells), canary))
-            cells.append(canaries.canary_cell(canary))
-    for canary in pool:
+            twin = canaries.twin_of(cell.source)
+            placed.append((len(cells), twin))
+            cells.append(canaries.canary_cell(twin))
+    for canary in canaries.make_canaries():
         placed.append((len(cells), canary))
         cells.append(canaries.canary_cell(canary))
     run_nb.cells = cells
@@ -86,6 +86,7 @@ def _score(assembly: notebook.Assembly, plan: _RunPlan, outcome: runner.RunOutco
             canary, run.status, run.reply, run.outputs
         ):
             tampered = True
+    tampered |= bool(outcome.anomalies)
     if tampered:
         for result in results:
             result.points = 0.0

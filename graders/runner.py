@@ -28,7 +28,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 
-from graders import sandbox
+from graders import cgroups, sandbox
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,9 @@ class RunOutcome:
     error: str | None = None  # why the run stopped early, in words a learner can read
     seconds: float = 0.0
     sandboxed: bool = True
+    # Protocol irregularities (a second reply to one request, ...): signs of a lying kernel.
+    anomalies: list[str] = field(default_factory=list)
+    peak_memory: int | None = None
 
 
 class OutputLimitExceeded(Exception):
@@ -85,6 +88,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.limits = limits
         self.sandboxed = sandboxed
         self.plan: sandbox.SandboxPlan | None = None
+        self.cgroup: cgroups.RunCgroup | None = None
         self._kernel_spec = KernelSpec(
             argv=[
                 str(sandbox.kernel_python()),
@@ -119,8 +123,18 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["cwd"] = str(self.run_dir)
         # The kernel's own stdout/stderr is learner-controlled: never into our logs or disk.
         kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
+        steps = []
+        if self.plan.sandboxed:
+            mb = 1024 * 1024
+            self.cgroup = cgroups.create(
+                memory_bytes=self.limits.memory_mb * mb, processes=self.limits.processes
+            )
+            if self.cgroup is not None:
+                steps.append(self.cgroup.enter)
         if os.geteuid() != 0 or not self.plan.sandboxed:
-            kw["preexec_fn"] = sandbox.preexec_limits(self.limits)
+            steps.append(sandbox.preexec_limits(self.limits))
+        if steps:
+            kw["preexec_fn"] = _chain(steps)
         sandbox.prepare_ipc_dir(self.run_dir, self.plan.host_uid)
         if self.plan.host_uid is not None:
             os.chown(self.connection_file, 0, self.plan.host_uid)
@@ -143,6 +157,14 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def close_context(self) -> None:
         self._own_context.destroy(linger=0)
+
+
+def _chain(steps):
+    def run() -> None:
+        for step in steps:
+            step()
+
+    return run
 
 
 def _unsandboxed_env() -> dict[str, str]:
@@ -172,7 +194,51 @@ class GuardedClient(NotebookClient):
         )
         self.output_budget = limits.output_bytes
         self.output_used = 0
+        self.output_exceeded = False
         self.replies: dict[int, dict] = {}
+        self.reply_count: dict[str, int] = {}
+        self.idle_count: dict[str, int] = {}
+
+    def watch_protocol(self) -> None:
+        """Count replies and idle notices per request as they arrive, whoever reads them.
+
+        A genuine kernel answers each execute request exactly once. Learner code that forges a
+        reply for the request it runs in cannot stop the genuine one from following.
+        """
+        shell, iopub = self.kc.shell_channel, self.kc.iopub_channel
+        shell_get, iopub_get = shell.get_msg, iopub.get_msg
+
+        async def shell_get_msg(*args, **kwargs):
+            msg = await shell_get(*args, **kwargs)
+            if msg.get("msg_type") == "execute_reply":
+                parent = (msg.get("parent_header") or {}).get("msg_id", "")
+                self.reply_count[parent] = self.reply_count.get(parent, 0) + 1
+            return msg
+
+        async def iopub_get_msg(*args, **kwargs):
+            msg = await iopub_get(*args, **kwargs)
+            content = msg.get("content") or {}
+            if msg.get("msg_type") == "status" and content.get("execution_state") == "idle":
+                parent = (msg.get("parent_header") or {}).get("msg_id", "")
+                self.idle_count[parent] = self.idle_count.get(parent, 0) + 1
+            return msg
+
+        shell.get_msg, iopub.get_msg = shell_get_msg, iopub_get_msg
+
+    async def drain(self, seconds: float = 0.3) -> None:
+        """Read what is still in flight, so late duplicates are counted too."""
+        for channel in (self.kc.shell_channel, self.kc.iopub_channel):
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                try:
+                    await channel.get_msg(timeout=max(0.01, deadline - time.monotonic()))
+                except Exception:  # queue.Empty, or a dead kernel: nothing more to read
+                    break
+
+    def anomalies(self) -> list[str]:
+        found = [f"{n} replies to one request" for n in self.reply_count.values() if n > 1]
+        found += [f"{n} idle notices for one request" for n in self.idle_count.values() if n > 1]
+        return found
 
     def _remember_reply(self, cell, cell_index, execute_reply) -> None:
         self.replies[cell_index] = execute_reply
@@ -180,6 +246,7 @@ class GuardedClient(NotebookClient):
     def process_message(self, msg, cell, cell_index):
         self.output_used += len(json.dumps(msg.get("content", {}), default=str))
         if self.output_used > self.output_budget:
+            self.output_exceeded = True  # set before the kill: the run reports this, not a death
             self.km.kill_now()
             raise OutputLimitExceeded()
         return super().process_message(msg, cell, cell_index)
@@ -204,6 +271,7 @@ async def run_notebook(
             client.kc = km.client()
             client.kc.start_channels()
             await client.kc.wait_for_ready(timeout=limits.startup_timeout)
+            client.watch_protocol()
         except Exception as exc:
             logger.warning("kernel failed to start: %s", exc)
             error = "The notebook could not be started in the sandbox."
@@ -211,9 +279,15 @@ async def run_notebook(
         sandbox.seal_ipc_dir(run_dir, km.plan.host_uid if km.plan else None)
         deadline = started + limits.notebook_timeout
         error = await _run_cells(client, nb, cells, deadline, limits)
+        if error is None:
+            await client.drain()
     finally:
+        peak = km.cgroup.peak_memory() if km.cgroup else None
         await _destroy(km, client, run_dir)
-    return RunOutcome(_not_run(nb, cells), error, time.monotonic() - started, sandboxed)
+    outcome = RunOutcome(_not_run(nb, cells), error, time.monotonic() - started, sandboxed)
+    outcome.anomalies = client.anomalies()
+    outcome.peak_memory = peak
+    return outcome
 
 
 async def _run_cells(client, nb, cells, deadline, limits) -> str | None:
@@ -227,27 +301,43 @@ async def _run_cells(client, nb, cells, deadline, limits) -> str | None:
         client.timeout = max(1, math.ceil(min(limits.cell_timeout, remaining)))
         try:
             await asyncio.wait_for(client.async_execute_cell(cell, index), client.timeout + 10)
-        except (TimeoutError, CellTimeoutError):
-            cells[index] = CellRun(index, TIMEOUT, outputs=list(cell.get("outputs", [])))
-            if time.monotonic() >= deadline - 1:
-                return "The notebook ran out of time."
-            return f"A cell ran longer than {limits.cell_timeout:g} seconds and was stopped."
-        except OutputLimitExceeded:
-            cells[index] = CellRun(index, OUTPUT_LIMIT)
-            return "The notebook printed too much output and was stopped."
-        except DeadKernelError:
-            cells[index] = CellRun(index, DIED, outputs=list(cell.get("outputs", [])))
-            return "The notebook's Python process stopped (it may have run out of memory)."
         except Exception as exc:
-            logger.warning("run stopped on cell %s: %r", index, exc)
-            cells[index] = CellRun(index, BROKEN)
-            return "The notebook's kernel sent messages the grader could not accept."
+            status, message = _stopped(exc, client, limits, deadline)
+            cells[index] = CellRun(index, status, outputs=list(cell.get("outputs", [])))
+            return message
         reply = client.replies.get(index) or {}
         content = reply.get("content") if isinstance(reply, dict) else None
         content = content if isinstance(content, dict) else {}
         status = OK if content.get("status") == "ok" else ERROR
         cells[index] = CellRun(index, status, reply=content, outputs=list(cell.get("outputs", [])))
     return None
+
+
+def _stopped(exc: Exception, client, limits, deadline) -> tuple[str, str]:
+    """Why a cell did not finish, for the scorer and in words for the learner."""
+    if client.output_exceeded:  # checked first: the kill it caused also looks like a death
+        return OUTPUT_LIMIT, "The notebook printed too much output and was stopped."
+    if isinstance(exc, TimeoutError | CellTimeoutError):
+        if time.monotonic() >= deadline - 1:
+            return TIMEOUT, "The notebook ran out of time."
+        return TIMEOUT, f"A cell ran longer than {limits.cell_timeout:g} seconds and was stopped."
+    if isinstance(exc, DeadKernelError):
+        return DIED, "The notebook's Python process stopped (it may have run out of memory)."
+    logger.warning("run stopped: %r", exc)
+    return BROKEN, "The notebook's kernel sent messages the grader could not accept."
+
+
+def _reap_uid(host_uid: int) -> None:
+    """Nothing may run as the run's uid after it; the PID namespace's death takes a moment."""
+    deadline = time.monotonic() + 3
+    while pids := sandbox.processes_of_uid(host_uid):
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        if time.monotonic() > deadline:
+            logger.error("sandbox processes %s outlived their run", pids)
+            return
+        time.sleep(0.02)
 
 
 def _not_run(nb: NotebookNode, cells: dict[int, CellRun]) -> dict[int, CellRun]:
@@ -270,13 +360,11 @@ async def _destroy(km: SandboxedKernelManager, client: GuardedClient, run_dir: P
             await asyncio.wait_for(km.shutdown_kernel(now=True), 10)
     except Exception:
         logger.debug("shutdown_kernel failed", exc_info=True)
+    if km.cgroup is not None:
+        km.cgroup.destroy()
     host_uid = km.plan.host_uid if km.plan else None
     if host_uid is not None:
-        for pid in sandbox.processes_of_uid(host_uid):
-            # Cannot happen while the PID namespace works; belt and braces.
-            logger.error("sandbox process %s outlived its run; killing it", pid)
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+        _reap_uid(host_uid)
     try:
         await km.cleanup_resources()
     except Exception:

@@ -199,6 +199,7 @@ def _system_binds() -> list[str]:
             args += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             args += ["--ro-bind", str(path), str(path)]
+    args += ["--perms", "0755", "--dir", "/etc"]
     for name in ("/etc/ld.so.cache", "/etc/localtime", "/etc/fonts"):
         if Path(name).exists():
             args += ["--ro-bind", name, name]
@@ -345,8 +346,8 @@ def build_plan(*, command: list[str], ipc_dir: Path, limits: Limits) -> SandboxP
     passwd_fd = _data_fd(passwd.encode())
     group_fd = _data_fd(f"student:x:{uid_for_files}:\n".encode())
     fds += [passwd_fd, group_fd]
-    argv += ["--ro-bind-data", str(passwd_fd), "/etc/passwd"]
-    argv += ["--ro-bind-data", str(group_fd), "/etc/group"]
+    argv += ["--perms", "0644", "--ro-bind-data", str(passwd_fd), "/etc/passwd"]
+    argv += ["--perms", "0644", "--ro-bind-data", str(group_fd), "/etc/group"]
 
     try:
         seccomp_fd = seccomp.filter_fd()
