@@ -37,9 +37,10 @@ run: setup
 	$(PY) manage.py loaddemo
 	PORT=$(PORT) $(PY) scripts/run.py
 
+# Tests keep their database and broker in var/test, apart from a running `make run`.
 test: setup-test
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	QIMING_VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
