@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import kombu.pools
 import pytest
 from django.utils import timezone
 
@@ -253,9 +254,12 @@ def broker_down(monkeypatch):
     from config.celery import app
 
     def reset_pools():
+        # kombu shares producer pools between equal connections process-wide: reset them all,
+        # or later tests publish through a producer closed here and nothing reaches the broker.
         app.pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        kombu.pools.reset()
 
     original, original_uri = app.conf.broker_url, app.connection_for_write().as_uri()
     try:
