@@ -201,6 +201,7 @@ CELERY_TASK_IGNORE_RESULT = True
 # "off": run kernels unsandboxed, for trusted local authoring only (logged loudly).
 GRADER_SANDBOX = env_str("GRADER_SANDBOX", "auto")
 GRADER_KERNEL_VENV = Path(env_str("GRADER_KERNEL_VENV", str(BASE_DIR / ".venv-kernel")))
+GRADER_CGROUPS = env_str("GRADER_CGROUPS", "auto")  # "off": rlimits only, no cgroup per run
 GRADER_RUN_DIR = Path(env_str("GRADER_RUN_DIR", "")) if env_str("GRADER_RUN_DIR") else None
 GRADER_LIMITS = {
     "cell_timeout": env_float("GRADER_CELL_TIMEOUT", 30.0),
