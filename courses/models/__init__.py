@@ -1,0 +1,27 @@
+"""Models of the courses app, one module per concept; import them from here."""
+
+from courses.models.attempts import QuizAttempt
+from courses.models.content import (
+    AgeBand,
+    BigIdea,
+    Course,
+    Lesson,
+    SchoolStage,
+    Unit,
+    stage_for,
+    validate_big_ideas,
+)
+from courses.models.exercise import Exercise
+
+__all__ = [
+    "AgeBand",
+    "BigIdea",
+    "Course",
+    "Exercise",
+    "Lesson",
+    "QuizAttempt",
+    "SchoolStage",
+    "Unit",
+    "stage_for",
+    "validate_big_ideas",
+]

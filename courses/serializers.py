@@ -1,0 +1,71 @@
+"""API shapes for quiz answers. Learner-facing text comes in the request's language."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from courses import selectors
+from courses.localization import localized
+from courses.models import QuizAttempt
+
+
+@extend_schema_field(OpenApiTypes.ANY)
+class AnyJSONField(serializers.JSONField):
+    """Any JSON value: a string, a number, a boolean, a list or an object, depending on the kind."""
+
+
+class AnswerSerializer(serializers.Serializer):
+    # Null is let through so the quiz kind explains what it expected instead.
+    answer = AnyJSONField(
+        allow_null=True,
+        help_text="The answer; its shape depends on the exercise's kind: an option id "
+        '("b") for single choice, a list of ids for multiple choice and ordering, true/false, '
+        "a number (or the typed text) for numeric, text for short text, and an object "
+        '{"item id": "group id"} or {"left id": "right id"} for categorise and match.',
+    )
+
+
+class QuizAttemptSerializer(serializers.ModelSerializer):
+    exercise = serializers.PrimaryKeyRelatedField(read_only=True)
+    answer = AnyJSONField(read_only=True)
+    feedback = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuizAttempt
+        fields = [
+            "id",
+            "exercise",
+            "attempt",
+            "answer",
+            "correct",
+            "score",
+            "max_score",
+            "feedback",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_feedback(self, attempt: QuizAttempt) -> str:
+        return attempt.feedback()
+
+
+class AnswerResultSerializer(QuizAttemptSerializer):
+    """An attempt just marked, with what the learner may do next."""
+
+    explanation = serializers.SerializerMethodField(
+        help_text="The exercise's explanation, once the learner is done: answered correctly or "
+        "out of attempts. Empty before that, so it cannot give the answer away."
+    )
+    attempts_left = serializers.SerializerMethodField(help_text="Null: no limit.")
+
+    class Meta(QuizAttemptSerializer.Meta):
+        fields = [*QuizAttemptSerializer.Meta.fields, "explanation", "attempts_left"]
+        read_only_fields = fields
+
+    def get_attempts_left(self, attempt: QuizAttempt) -> int | None:
+        return selectors.attempts_left(exercise=attempt.exercise, used=attempt.attempt)
+
+    def get_explanation(self, attempt: QuizAttempt) -> str:
+        if attempt.correct or self.get_attempts_left(attempt) == 0:
+            return localized(attempt.exercise, "explanation")
+        return ""
