@@ -6,11 +6,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import APIException
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from courses import selectors as course_selectors
+from courses.models import Exercise
 from graders import notebook, selectors, services
 from graders.serializers import (
     ErrorSerializer,
@@ -32,6 +34,11 @@ def serializer_for(user):
     return StaffSubmissionSerializer if staff else SubmissionSerializer
 
 
+class BadRequest(APIException):
+    status_code = 400
+    default_detail = "Bad request."
+
+
 class RawJSONParser(JSONParser):
     """Accept application/json without decoding it here: the service stores the exact bytes."""
 
@@ -48,8 +55,11 @@ class ExerciseSubmissionsView(generics.ListCreateAPIView):
         return serializer_for(self.request.user)
 
     def exercise(self):
-        exercises = selectors.exercises_visible_to(self.request.user)
-        return get_object_or_404(exercises, pk=self.kwargs["exercise_id"])
+        exercises = course_selectors.exercises_visible_to(self.request.user)
+        exercise = get_object_or_404(exercises, pk=self.kwargs["exercise_id"])
+        if exercise.kind != Exercise.Kind.NOTEBOOK:
+            raise BadRequest(_("This exercise takes answers, not a notebook."))
+        return exercise
 
     def get_queryset(self):
         return (
@@ -94,7 +104,7 @@ class ExerciseSubmissionsView(generics.ListCreateAPIView):
         if request.content_type.startswith("multipart/form-data"):
             upload = request.FILES.get("notebook")
             if upload is None:
-                raise ParseError(_("Attach the notebook file in the field 'notebook'."))
+                raise BadRequest(_("Attach the notebook file in the field 'notebook'."))
             if upload.size > settings.GRADER_MAX_NOTEBOOK_BYTES:
                 return upload.size
             return upload.read()

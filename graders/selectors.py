@@ -3,7 +3,6 @@
 from django.db.models import QuerySet
 
 from accounts.models import User
-from courses.models import Exercise
 from graders.models import Submission
 
 
@@ -16,11 +15,3 @@ def submissions_visible_to(user: User) -> QuerySet[Submission]:
         taught = User.objects.filter(classrooms__teacher=user).values("pk")
         return submissions.filter(learner__in=taught) | submissions.filter(learner=user)
     return submissions.filter(learner=user)
-
-
-def exercises_visible_to(user: User) -> QuerySet[Exercise]:
-    if user.is_platform_admin:
-        return Exercise.objects.all()
-    if user.is_teacher:
-        return Exercise.objects.filter(is_published=True) | Exercise.objects.filter(owner=user)
-    return Exercise.objects.filter(is_published=True)

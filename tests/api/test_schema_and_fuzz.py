@@ -31,6 +31,8 @@ SUBMISSION_OPERATIONS = [
     ("/api/v1/exercises/{exercise_id}/submissions/", "get", "200"),
     ("/api/v1/exercises/{exercise_id}/submissions/", "post", "201"),
     ("/api/v1/submissions/{id}/", "get", "200"),
+    ("/api/v1/exercises/{exercise_id}/answers/", "get", "200"),
+    ("/api/v1/exercises/{exercise_id}/answers/", "post", "201"),
 ]
 
 

@@ -387,3 +387,21 @@ def test_the_413_message_tells_the_real_size_apart_from_the_limit(
     shown = re.findall(r"\d[\d.,]*\s*(?:bytes|KB|MB)", detail)
     assert len(shown) == 2 and shown[0] != shown[1], detail
     assert Submission.objects.count() == 0
+
+
+def test_a_notebook_posted_to_a_quiz_exercise_is_400_and_stores_nothing(api, student):
+    """Given a true/false quiz, when a learner posts a notebook to it, then 400 and no submission."""
+    from courses.services import exercise_create_quiz
+
+    quiz = exercise_create_quiz(
+        owner=factories.make_teacher(),
+        kind="true_false",
+        title="Robots dream",
+        spec={"correct": True},
+        is_published=True,
+    )
+    api.as_token(student)
+    response = api.submit(quiz.pk, factories.submitted_notebook())
+    assert response.status_code == 400
+    assert response.json() == {"detail": "This exercise takes answers, not a notebook."}
+    assert Submission.objects.count() == 0
