@@ -312,13 +312,14 @@ def build_plan(*, command: list[str], ipc_dir: Path, limits: Limits) -> SandboxP
     for name, value in _kernel_env(limits).items():
         argv += ["--setenv", name, value]
     argv += _system_binds()
-    for root in _read_only_roots(python):
-        argv += [*_parent_dirs(root), "--ro-bind", root, root]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     tmpfs_size = str(limits.tmpfs_mb * mb)
     for mount_point in ("/tmp", "/dev/shm", WORK_DIR):
         argv += [*_parent_dirs(mount_point), "--perms", "1777", "--size", tmpfs_size]
         argv += ["--tmpfs", mount_point]
+    # After the tmpfs mounts: a checkout under /tmp must not be hidden by the private /tmp.
+    for root in _read_only_roots(python):
+        argv += [*_parent_dirs(root), "--ro-bind", root, root]
     argv += [*_parent_dirs(str(ipc_dir)), "--bind", str(ipc_dir), str(ipc_dir)]
 
     host_uid = None

@@ -136,3 +136,16 @@ def test_limits_come_from_settings_and_per_exercise_overrides(settings):
     settings.GRADER_LIMITS = {**settings.GRADER_LIMITS, "memory_mb": 512}
     limits = sandbox.Limits.from_settings(cell_timeout=5)
     assert (limits.memory_mb, limits.cell_timeout) == (512, 5)
+
+
+def test_a_checkout_under_tmp_is_not_hidden_by_the_private_tmp(settings, tmp_path):
+    """CI clones into a temporary folder: the kernel's venv there must stay visible inside."""
+    link = tmp_path / "venv-kernel"  # tmp_path lives under /tmp
+    link.symlink_to(settings.GRADER_KERNEL_VENV)
+    settings.GRADER_KERNEL_VENV = link
+    sandbox._read_only_roots.cache_clear()
+    try:
+        outcome = run_cells("import sys\nprint(sys.prefix)")
+        assert text_of(outcome.cells[0]) == f"{link}\n"
+    finally:
+        sandbox._read_only_roots.cache_clear()
