@@ -50,8 +50,10 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Benchmarks write their figures to docs/benchmarks.md; they never assert timings.
 bench: setup-test
 	$(PY) bench/grading_vs_nbgrader.py
+	$(PY) bench/api_latency.py
 
 clean:
 	rm -rf $(VENV) $(KERNEL_VENV) $(NBGRADER_VENV) var
