@@ -64,12 +64,13 @@ INTRO = """## Submission API latency and throughput
 Written by `bench/api_latency.py`, a part per database and broker: gunicorn (`-w 2`, `DEBUG=false`)
 and Celery workers grading in the sandbox. One learner posts raw-JSON notebooks to
 `/api/v1/exercises/{id}/submissions/` over loopback and polls `/api/v1/submissions/{id}/` every 50
-ms, with `GRADER_MAX_IN_FLIGHT` and `GRADER_MAX_PER_MINUTE` raised so the rate limits never refuse
-it. After a warm-up ps1 per worker: `--count` knn (iris k-NN, scikit-learn) at `--rate` a second,
-then `--count` ps1 (the demo, plain Python), cycling correct / partly correct / wrong; then
-`--burst` knn at once. Seconds: latency is from just before the POST to the first GET showing the
-result; server = finished_at - received_at; queue wait = started_at - received_at (broker, free
-worker); grading = finished_at - started_at (sandbox and kernel start, the notebook, scoring)."""
+ms; `GRADER_MAX_IN_FLIGHT` and `GRADER_MAX_PER_MINUTE` are raised so rate limits never refuse it.
+After a warm-up ps1 per worker: `--count` knn (iris k-NN, scikit-learn) at `--rate` a second, then
+`--count` ps1 (the demo, plain Python), cycling correct / partly correct / wrong; then `--burst` knn
+at once. Seconds: latency is from just before the POST to the first GET showing the result; server
+= finished_at - received_at; queue wait = started_at - received_at (broker, free worker); grading =
+finished_at - started_at (sandbox and kernel start, the notebook, scoring). The machine is shared:
+the load average and a note (`--note`) say what else was running."""
 HEADER = "| notebook | n | p50 | p95 | max | mean | server p50 | queue wait p50 | grading p50 |"
 SPANS = ("received_at finished_at", "received_at started_at", "started_at finished_at")
 
@@ -288,8 +289,7 @@ def main() -> int:
     if bad:
         print(f"{len(bad)} of {len(runs)} graded wrongly:", *bad, sep="\n  ", file=sys.stderr)
         return 1
-    part = report(args, labels, latency, burst)
-    print(part)
+    print(part := report(args, labels, latency, burst))
     write_doc(f"{labels[0].split()[0]}+{labels[1].split()[0]}".lower(), part)
     print(f"wrote {DOC.relative_to(REPO)}")
     return 0
