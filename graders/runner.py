@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import json
 import logging
 import math
@@ -123,7 +124,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["cwd"] = str(self.run_dir)
         # The kernel's own stdout/stderr is learner-controlled: never into our logs or disk.
         kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
-        steps = []
+        # bwrap's --die-with-parent covers the sandbox, not bwrap itself: without this, a worker
+        # killed outright would leave bwrap and an idle kernel running forever.
+        steps = [_die_with_parent]
         if self.plan.sandboxed:
             mb = 1024 * 1024
             self.cgroup = cgroups.create(
@@ -133,8 +136,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                 steps.append(self.cgroup.enter)
         if os.geteuid() != 0 or not self.plan.sandboxed:
             steps.append(sandbox.preexec_limits(self.limits))
-        if steps:
-            kw["preexec_fn"] = _chain(steps)
+        kw["preexec_fn"] = _chain(steps)
         sandbox.prepare_ipc_dir(self.run_dir, self.plan.host_uid)
         if self.plan.host_uid is not None:
             os.chown(self.connection_file, 0, self.plan.host_uid)
@@ -157,6 +159,11 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def close_context(self) -> None:
         self._own_context.destroy(linger=0)
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def _chain(steps):

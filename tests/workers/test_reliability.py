@@ -4,6 +4,7 @@ import json
 import random
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -51,6 +52,13 @@ def learners(db):
     return [User.objects.create_user(f"learner{i}", password="x") for i in range(40)]
 
 
+def _mentions(cmdline: Path, text: str) -> bool:
+    try:
+        return text in cmdline.read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+
+
 def submit(learner, exercise, content) -> Submission:
     return services.submission_create(learner=learner, exercise=exercise, content=content)
 
@@ -82,13 +90,16 @@ def test_sigkill_of_the_pool_process_mid_grading_redelivers_and_grades_once(
 
 
 def test_sigkill_of_a_whole_worker_is_recovered_by_the_sweeper_on_another(
-    start_worker, exercise, learners, settings
+    start_worker, exercise, learners, settings, tmp_path
 ):
     """A worker host dies with a submission running; the sweeper hands it to a second worker."""
     first = start_worker("w1")
     submission = submit(learners[0], exercise, submission_bytes(sleep=3))
     wait_status(submission.pk, Submission.Status.RUNNING)
     first.kill()
+    time.sleep(1)
+    survivors = [p for p in Path("/proc").glob("[0-9]*/cmdline") if _mentions(p, str(tmp_path))]
+    assert not survivors, "the dead worker's sandbox is still running"
     second = start_worker("w2", beat=True, GRADER_RUNNING_DEADLINE=8)
     [done] = wait_final([submission.pk], timeout=90)
     assert (done.status, done.score) == ("graded", 10.0)
