@@ -12,6 +12,9 @@ export DJANGO_SETTINGS_MODULE ?= config.settings
 
 .PHONY: setup setup-test run test lint format bench clean
 
+# Each piece of the build owns one include file: the editor bundle, the catalogues, the browser.
+include mk/assets.mk mk/messages.mk mk/browser.mk
+
 # A stamp per virtualenv, newer than its requirements file: re-running is a no-op.
 $(VENV)/.stamp: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,9 +31,9 @@ $(NBGRADER_VENV)/.stamp: requirements-nbgrader.txt requirements-kernel.txt
 	$(NBGRADER_VENV)/bin/python -m pip install $(PIP_FLAGS) -r requirements-nbgrader.txt
 	@touch $@
 
-setup: $(VENV)/.stamp $(KERNEL_VENV)/.stamp
+setup: $(VENV)/.stamp $(KERNEL_VENV)/.stamp assets messages
 
-setup-test: setup $(NBGRADER_VENV)/.stamp
+setup-test: setup $(NBGRADER_VENV)/.stamp browser
 
 run: setup
 	$(PY) manage.py migrate --noinput

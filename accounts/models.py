@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,10 +34,28 @@ class User(AbstractUser):
         return self.role == self.Role.ADMIN or self.is_superuser
 
 
+# No 0/O or 1/I/L: young learners copy the code from a board or a printed sheet.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    """A random class code (31^6 ≈ 887 million codes: unguessable enough with rate limits)."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
 class Classroom(models.Model):
-    """A teacher's class. Teachers see the work of the learners in their classes."""
+    """A teacher's class. Teachers see the work of the learners in their classes; learners see
+    the courses assigned to their classes (besides the public catalogue)."""
 
     name = models.CharField(_("name"), max_length=120)
+    # Learners join with it and young learners sign in with it; unique across the platform.
+    join_code = models.CharField(
+        _("join code"), max_length=12, unique=True, default=new_join_code, editable=False
+    )
+    courses = models.ManyToManyField(
+        "courses.Course", related_name="classrooms", blank=True, verbose_name=_("courses")
+    )
     teacher = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="classrooms_taught", verbose_name=_("teacher")
     )

@@ -5,6 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    # Learner pages: catalogue, courses, lessons with their quizzes, dashboard.
+    path("", include("courses.web_urls")),
+    # The notebook exercise page: editor, drafts, Check and Submit, live status.
+    path("", include("courses.notebook_urls")),
+    # Sign-up, sign-in with a class code, joining a class, teachers' class pages.
+    path("", include("accounts.web_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

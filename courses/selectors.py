@@ -1,22 +1,49 @@
-"""Reads for curricula, always scoped to what the asking user may see."""
+"""Reads for curricula, always scoped to what the asking user may see.
+
+A learner sees a published course when it is public or assigned to one of their classes; a
+teacher sees every published course (to choose what to assign) and their own drafts; an admin sees
+everything. Exercises follow their course, so the API, the pages and the graders agree.
+"""
 
 from django.db.models import Q, QuerySet
 
-from courses.models import Exercise, QuizAttempt
+from courses.models import Course, Exercise, QuizAttempt
+
+
+def _offered_to(user, prefix: str = "") -> Q:
+    """Published courses `user` may open: public ones, and those assigned to their classes."""
+    offered = Q(**{f"{prefix}is_public": True})
+    if getattr(user, "is_authenticated", False):
+        offered |= Q(**{f"{prefix}classrooms__learners": user})
+    return Q(**{f"{prefix}is_published": True}) & offered
+
+
+def courses_visible_to(user) -> QuerySet[Course]:
+    courses = Course.objects.all()
+    if getattr(user, "is_platform_admin", False):
+        return courses
+    if getattr(user, "is_teacher", False):
+        return courses.filter(Q(is_published=True) | Q(owner=user))
+    # distinct(): a learner in two classes that share a course would see it twice.
+    return courses.filter(_offered_to(user)).distinct()
 
 
 def exercises_visible_to(user) -> QuerySet[Exercise]:
-    """Admins: all. Others: published exercises outside courses or in published courses;
-    teachers also their own, published or not."""
+    """Admins: all. Teachers: published exercises outside courses or in published courses, and
+    their own. Learners: published exercises outside courses or in a course offered to them."""
     exercises = Exercise.objects.select_related("lesson__unit__course")
     if getattr(user, "is_platform_admin", False):
         return exercises
-    published = Q(is_published=True) & (
-        Q(lesson__isnull=True) | Q(lesson__unit__course__is_published=True)
-    )
     if getattr(user, "is_teacher", False):
+        published = Q(is_published=True) & (
+            Q(lesson__isnull=True) | Q(lesson__unit__course__is_published=True)
+        )
         return exercises.filter(published | Q(owner=user))
-    return exercises.filter(published)
+    # A subquery rather than a join: joining classes would repeat an exercise per shared class.
+    in_offered_course = Exercise.objects.filter(_offered_to(user, "lesson__unit__course__"))
+    return exercises.filter(
+        Q(lesson__isnull=True) | Q(pk__in=in_offered_course.values("pk")), is_published=True
+    )
 
 
 def quiz_attempts_of(*, learner, exercise: Exercise) -> QuerySet[QuizAttempt]:

@@ -88,6 +88,13 @@ class Course(Localized, models.Model):
         _("big ideas"), default=list, blank=True, validators=[validate_big_ideas]
     )
     is_published = models.BooleanField(_("published"), default=False)
+    # Public courses are in every learner's catalogue; the others only reach the classes they are
+    # assigned to (Classroom.courses).
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Listed in every learner's catalogue, not only for assigned classes."),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -60,6 +60,7 @@ def make_course(teacher, *, published=True, slug="seeing-machines"):
         age_band=AgeBand.AGES_6_8,
         big_ideas=[BigIdea.PERCEPTION],
         is_published=published,
+        is_public=True,
     )
     unit = services.unit_create(course=course, title_en="Sensors", title_zh="传感器")
     return services.lesson_create(unit=unit, title_en="Find them", title_zh="找一找")
