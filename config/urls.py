@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("courses.web_urls")),
     # The notebook exercise page: editor, drafts, Check and Submit, live status.
     path("", include("courses.notebook_urls")),
+    # Images and data files stored with a course.
+    path("", include("courses.asset_urls")),
     # Sign-up, sign-in with a class code, joining a class, teachers' class pages.
     path("", include("accounts.web_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
