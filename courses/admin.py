@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from courses import quiz
-from courses.models import BigIdea, Course, Exercise, Lesson, QuizAttempt, Unit
+from courses.models import BigIdea, Course, CourseAsset, Exercise, Lesson, QuizAttempt, Unit
 
 
 class CourseForm(forms.ModelForm):
@@ -90,6 +90,23 @@ class QuizAttemptAdmin(admin.ModelAdmin):
     search_fields = ("learner__username", "exercise__title")
 
     # A record of what happened: marks are made by the service, never typed in.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CourseAsset)
+class CourseAssetAdmin(admin.ModelAdmin):
+    list_display = ("name", "course", "content_type", "size", "updated_at")
+    list_filter = ("content_type",)
+    search_fields = ("name", "course__slug")
+    # Assets arrive with course folders (courses.asset_services checks their content); the
+    # admin may look and delete, never type bytes in.
+    fields = ("course", "name", "content_type", "size", "sha256", "created_at", "updated_at")
+    readonly_fields = fields
+
     def has_add_permission(self, request):
         return False
 

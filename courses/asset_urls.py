@@ -1,14 +1,10 @@
-from django.http import Http404
 from django.urls import path
+
+from courses.views.assets import asset
 
 app_name = "assets"
 
-
-def _not_yet(request, slug, name):
-    # Placeholder: course assets (images and data files stored with a course) replace it.
-    raise Http404
-
-
+# Images and data files of a course; `name` is the file's path inside the course's assets/.
 urlpatterns = [
-    path("courses/<slug:slug>/assets/<path:name>", _not_yet, name="asset"),
+    path("courses/<slug:slug>/assets/<path:name>", asset, name="asset"),
 ]

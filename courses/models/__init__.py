@@ -1,5 +1,6 @@
 """Models of the courses app, one module per concept; import them from here."""
 
+from courses.models.assets import CourseAsset
 from courses.models.attempts import QuizAttempt
 from courses.models.content import (
     AgeBand,
@@ -17,6 +18,7 @@ __all__ = [
     "AgeBand",
     "BigIdea",
     "Course",
+    "CourseAsset",
     "Exercise",
     "Lesson",
     "QuizAttempt",
