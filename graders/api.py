@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from courses import selectors as course_selectors
 from courses.models import Exercise
 from graders import notebook, selectors, services
+from graders.models import Submission
 from graders.serializers import (
     ErrorSerializer,
     StaffSubmissionSerializer,
@@ -62,11 +63,15 @@ class ExerciseSubmissionsView(generics.ListCreateAPIView):
         return exercise
 
     def get_queryset(self):
+        # Real attempts by default; `?purpose=check` lists the caller's checks instead.
+        purpose = self.request.query_params.get("purpose", Submission.Purpose.SUBMIT)
+        if purpose not in Submission.Purpose.values:
+            raise BadRequest(_("purpose must be 'submit' or 'check'."))
         return (
             self.exercise()
-            .submissions.filter(learner=self.request.user)
+            .submissions.filter(learner=self.request.user, purpose=purpose)
             .select_related("learner")
-            .order_by("-attempt")
+            .order_by("-attempt", "-received_at", "-id")
         )
 
     @extend_schema(
@@ -118,7 +123,8 @@ class SubmissionDetailView(generics.RetrieveAPIView):
         return serializer_for(self.request.user)
 
     def get_queryset(self):
-        return selectors.submissions_visible_to(self.request.user)
+        # A check is visible here too, marked by its `purpose`, so its page can poll it.
+        return selectors.submissions_visible_to(self.request.user, include_checks=True)
 
 
 def _error(message: str, code: int) -> Response:

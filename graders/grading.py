@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from nbformat import NotebookNode
 
-from graders import canaries, notebook, runner, sandbox, scoring
+from graders import canaries, notebook, outputs, runner, sandbox, scoring
 from graders.results import FAILED, GRADED, NEEDS_REVIEW, GradeResult, TestResult
 
 UNANSWERED_MESSAGE = "No answer was given."
@@ -92,7 +92,7 @@ def _score(assembly: notebook.Assembly, plan: _RunPlan, outcome: runner.RunOutco
             result.points = 0.0
         review.insert(0, TAMPER_REASON)
     status = NEEDS_REVIEW if review else GRADED
-    return GradeResult(
+    result = GradeResult(
         status=status,
         score=round(sum(result.points for result in results), 4),
         max_score=assembly.max_score,
@@ -101,6 +101,41 @@ def _score(assembly: notebook.Assembly, plan: _RunPlan, outcome: runner.RunOutco
         review_reasons=review,
         seconds=round(outcome.seconds, 3),
     )
+    result.outputs = _visible_outputs(assembly, plan, outcome)
+    return result
+
+
+# Cells whose outputs a learner may see: their own answers and the teacher's visible code.
+_SHOWN_ROLES = (
+    notebook.ROLE_SOLUTION,
+    notebook.ROLE_MANUAL,
+    notebook.ROLE_TEST,
+    notebook.ROLE_LOCKED,
+    notebook.ROLE_PLAIN,
+)
+
+
+def _visible_outputs(
+    assembly: notebook.Assembly, plan: _RunPlan, outcome: runner.RunOutcome
+) -> list[dict]:
+    """Outputs of solution, visible test, locked and plain cells that ran before any hidden test.
+
+    Never a hidden test's, never a canary's (they are not assembled cells), and nothing after the
+    first hidden test: learner code that runs later could print what it saw of that test.
+    """
+    hidden = [cell.index for cell in assembly.tests if cell.hidden]
+    stop = min(hidden) if hidden else len(assembly.notebook.cells)
+    records = []
+    for index, cell in enumerate(assembly.notebook.cells[:stop]):
+        role = cell.metadata.get("qiming", {}).get("role")
+        if cell.cell_type != "code" or role not in _SHOWN_ROLES:
+            continue
+        run = outcome.cells.get(plan.position[index])
+        if run is None or not run.outputs:
+            continue
+        gid = cell.metadata["qiming"].get("grade_id")
+        records.append({"index": index, "grade_id": gid, "outputs": run.outputs})
+    return outputs.capped(records)
 
 
 def max_score_of(source: NotebookNode) -> float:

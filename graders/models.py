@@ -3,12 +3,30 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class SubmissionQuerySet(models.QuerySet):
+    def counted(self):
+        """Real attempts: what scores, progress and gradebooks are made of (no checks)."""
+        return self.filter(purpose=Submission.Purpose.SUBMIT)
+
+    def checks(self):
+        return self.filter(purpose=Submission.Purpose.CHECK)
+
+
 class Submission(models.Model):
     """One attempt at a notebook exercise: the exact bytes received, and what grading made of them.
 
     Status moves queued → running → graded | needs_review | failed, only through conditional
     updates in graders/services.py, so a duplicate or late task can never overwrite a result.
+
+    A *check* (purpose "check", the notebook page's Check button) goes through the same queue,
+    workers and sandbox but runs the visible tests only, is not an attempt (attempt 0, outside the
+    per-attempt constraint) and never carries a score: use `Submission.objects.counted()` for
+    anything that reports results.
     """
+
+    class Purpose(models.TextChoices):
+        SUBMIT = "submit", _("Submission")
+        CHECK = "check", _("Check (visible tests only, not counted)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -32,6 +50,10 @@ class Submission(models.Model):
         related_name="submissions",
         verbose_name=_("exercise"),
     )
+    purpose = models.CharField(
+        _("purpose"), max_length=8, choices=Purpose.choices, default=Purpose.SUBMIT
+    )
+    # 1, 2, … for submissions; 0 for checks, which are not attempts.
     attempt = models.PositiveIntegerField(_("attempt"))
     content = models.BinaryField(_("submitted bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
@@ -46,6 +68,9 @@ class Submission(models.Model):
     tests = models.JSONField(_("per-test results"), default=list, blank=True)
     error = models.TextField(_("message for the learner"), blank=True)
     review_reasons = models.JSONField(_("review reasons"), default=list, blank=True)
+    # What the solution and visible test cells printed and displayed (graders/outputs.py: an
+    # allow-list of types, sanitised and size-capped); never hidden tests' or canaries'.
+    outputs = models.JSONField(_("cell outputs"), default=list, blank=True)
 
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -55,13 +80,17 @@ class Submission(models.Model):
     run_token = models.CharField(max_length=64, blank=True)
     retries = models.PositiveIntegerField(_("retries"), default=0)
 
+    objects = SubmissionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["learner", "exercise", "attempt"], name="one_submission_per_attempt"
+                fields=["learner", "exercise", "attempt"],
+                condition=models.Q(purpose="submit"),
+                name="one_submission_per_attempt",
             )
         ]
         indexes = [
@@ -70,8 +99,47 @@ class Submission(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.is_check:
+            return f"{self.learner} · {self.exercise} · check {self.pk}"
         return f"{self.learner} · {self.exercise} · #{self.attempt}"
 
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+    @property
+    def is_check(self) -> bool:
+        return self.purpose == self.Purpose.CHECK
+
+
+class Draft(models.Model):
+    """A learner's unsaved work on a notebook exercise: the source of each solution cell.
+
+    Saved automatically by the notebook page; filled into the notebook they download. Only
+    solution cells' grade_ids are kept, and the whole is size-capped (graders/services.py).
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notebook_drafts",
+        verbose_name=_("learner"),
+    )
+    exercise = models.ForeignKey(
+        "courses.Exercise",
+        on_delete=models.CASCADE,
+        related_name="drafts",
+        verbose_name=_("exercise"),
+    )
+    cells = models.JSONField(_("solution cells by grade_id"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "exercise"], name="one_draft_per_exercise")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.exercise} · draft"

@@ -22,6 +22,8 @@ class TestResult:
     passed: bool
     message: str
     hidden: bool = False
+    # A check ran this test without its hidden part: passing it is not the whole test.
+    visible_only: bool = False
 
     def to_json(self) -> dict:
         return {
@@ -43,6 +45,8 @@ class GradeResult:
     # Why a person must look (tamper signs, manually graded cells); never shown as points.
     review_reasons: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # What the learner may see of cell outputs (graders/outputs.py); not part of to_json().
+    outputs: list[dict] = field(default_factory=list)
 
     @classmethod
     def failure(cls, reason: str, *, max_score: float = 0.0) -> GradeResult:

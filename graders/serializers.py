@@ -26,6 +26,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "id",
             "exercise",
             "learner",
+            "purpose",
             "attempt",
             "status",
             "score",

@@ -15,19 +15,23 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Case, Max, Q, Value, When
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from courses.models import Exercise
-from graders import notebook
-from graders.models import Submission
+from graders import answers, notebook, outputs
+from graders.models import Draft, Submission
 from graders.results import GradeResult
 
 logger = logging.getLogger(__name__)
 Status = Submission.Status
+Purpose = Submission.Purpose
+# A failed submission scores 0; a failed check has no score at all (checks never count).
+_FAILED_SCORE = Case(When(purpose=Purpose.CHECK, then=Value(None)), default=Value(0.0))
 
 
 class SubmissionRejected(Exception):
@@ -64,11 +68,32 @@ def _check_rate(learner: User) -> None:
         )
 
 
-def submission_create(*, learner: User, exercise: Exercise, content: bytes) -> Submission:
+def _check_attempts_left(exercise: Exercise, used: int) -> None:
+    if exercise.max_attempts is not None and used >= exercise.max_attempts:
+        raise SubmissionRejected(
+            ngettext(
+                "You have used your %(count)d attempt at this exercise.",
+                "You have used all %(count)d attempts at this exercise.",
+                exercise.max_attempts,
+            )
+            % {"count": exercise.max_attempts},
+            status_code=409,
+        )
+
+
+def submission_create(
+    *, learner: User, exercise: Exercise, content: bytes, purpose: str = Purpose.SUBMIT
+) -> Submission:
     """Store a learner's notebook and queue it for grading once the transaction commits.
 
-    Raises SubmissionRejected (400 bad notebook, 413 too large, 429 too many) and stores nothing.
+    `purpose="check"` runs the visible tests only: it is not an attempt (attempt 0, not limited by
+    `max_attempts`, never scored) but shares the rate limits, since it costs a worker as much.
+    Raises SubmissionRejected (400 bad notebook, 409 no attempts left, 413 too large, 429 too
+    many) and stores nothing.
     """
+    if purpose not in Purpose.values:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    is_check = purpose == Purpose.CHECK
     limit = settings.GRADER_MAX_NOTEBOOK_BYTES
     if len(content) > limit:
         raise SubmissionRejected(str(notebook.too_large(len(content), limit)), status_code=413)
@@ -82,19 +107,29 @@ def submission_create(*, learner: User, exercise: Exercise, content: bytes) -> S
                 # Lock the learner's row: their rate checks and attempt numbers are serialised.
                 User.objects.select_for_update().filter(pk=learner.pk).first()
                 _check_rate(learner)
-                last = Submission.objects.filter(learner=learner, exercise=exercise).aggregate(
-                    last=Max("attempt")
-                )["last"]
+                attempt = 0
+                if not is_check:
+                    last = (
+                        (
+                            Submission.objects.counted()
+                            .filter(learner=learner, exercise=exercise)
+                            .aggregate(last=Max("attempt"))["last"]
+                        )
+                        or 0
+                    )
+                    _check_attempts_left(exercise, last)
+                    attempt = last + 1
                 submission = Submission.objects.create(
                     learner=learner,
                     exercise=exercise,
-                    attempt=(last or 0) + 1,
+                    purpose=purpose,
+                    attempt=attempt,
                     content=content,
                     sha256=hashlib.sha256(content).hexdigest(),
                     size=len(content),
                     status=Status.QUEUED,
                     queued_at=timezone.now(),
-                    max_score=exercise.max_score,
+                    max_score=None if is_check else exercise.max_score,
                 )
                 transaction.on_commit(lambda pk=submission.pk: submission_enqueue(pk))
             return submission
@@ -155,18 +190,30 @@ def grading_start(*, submission_id: int, task_id: str, worker: str) -> Submissio
     return Submission.objects.select_related("exercise").get(pk=submission_id)
 
 
+def _stored_test(test) -> dict:
+    data = test.to_json() | {"hidden": test.hidden}
+    if test.visible_only:
+        data["visible_only"] = True
+    return data
+
+
 def grading_finish(*, submission: Submission, result: GradeResult) -> bool:
-    """Store the result if this execution still owns the submission. Exactly one result lands."""
+    """Store the result if this execution still owns the submission. Exactly one result lands.
+
+    A check stores its per-test results and outputs but no score: it must never count.
+    """
+    check = submission.purpose == Purpose.CHECK
     return bool(
         Submission.objects.filter(
             pk=submission.pk, status=Status.RUNNING, run_token=submission.run_token
         ).update(
             status=result.status,
-            score=result.score,
-            max_score=result.max_score,
-            tests=[test.to_json() | {"hidden": test.hidden} for test in result.tests][:500],
+            score=None if check else result.score,
+            max_score=None if check else result.max_score,
+            tests=[_stored_test(test) for test in result.tests][:500],
             error=(result.error or "")[:1000],
             review_reasons=[reason[:500] for reason in result.review_reasons][:50],
+            outputs=outputs.capped(result.outputs),
             finished_at=timezone.now(),
         )
     )
@@ -185,7 +232,12 @@ def grading_fail(*, submission: Submission, reason: str) -> bool:
     return bool(
         Submission.objects.filter(
             pk=submission.pk, status=Status.RUNNING, run_token=submission.run_token
-        ).update(status=Status.FAILED, score=0, error=reason[:1000], finished_at=timezone.now())
+        ).update(
+            status=Status.FAILED,
+            score=_FAILED_SCORE,
+            error=reason[:1000],
+            finished_at=timezone.now(),
+        )
     )
 
 
@@ -200,7 +252,7 @@ def _fail_after_retries(submission_id: int, status: str, retries: int) -> bool:
     return bool(
         Submission.objects.filter(pk=submission_id, status=status, retries=retries).update(
             status=Status.FAILED,
-            score=0,
+            score=_FAILED_SCORE,
             error=_retries_exhausted_message(),
             finished_at=timezone.now(),
             run_token="",
@@ -238,3 +290,46 @@ def submissions_sweep(*, now=None) -> SweepReport:
     if report.requeued or report.failed:
         logger.info("sweeper: requeued %s, failed %s", report.requeued, report.failed)
     return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Drafts
+
+
+class DraftRejected(SubmissionRejected):
+    """A draft that is not stored (400 malformed, 413 too large); the old draft is kept."""
+
+
+def draft_max_bytes() -> int:
+    return getattr(settings, "GRADER_MAX_DRAFT_BYTES", 1_000_000)
+
+
+def draft_save(*, learner: User, exercise: Exercise, cells: object) -> Draft:
+    """Store the learner's solution cells ({grade_id: source}) for this notebook exercise.
+
+    Only the released notebook's solution cells may be named; the total is size-capped. Raises
+    DraftRejected and stores nothing when the draft is malformed or too large.
+    """
+    if not isinstance(cells, dict) or not all(
+        isinstance(key, str) and isinstance(value, str) for key, value in cells.items()
+    ):
+        raise DraftRejected(_("A draft must map each answer cell's id to its text."))
+    known = answers.solution_ids(exercise.released_notebook)
+    unknown = sorted(set(cells) - set(known))
+    if unknown:
+        raise DraftRejected(
+            _("This exercise has no answer cell called %(name)s.") % {"name": unknown[0][:60]}
+        )
+    size = sum(len(key.encode()) + len(value.encode()) for key, value in cells.items())
+    limit = draft_max_bytes()
+    if size > limit:
+        raise DraftRejected(
+            _("Your answers are too long to save: %(size)s, the limit is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            status_code=413,
+        )
+    with transaction.atomic():
+        draft, _created = Draft.objects.update_or_create(
+            learner=learner, exercise=exercise, defaults={"cells": cells}
+        )
+    return draft

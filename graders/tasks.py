@@ -7,7 +7,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils.translation import gettext as _
 
-from graders import grading, sandbox, services
+from graders import answers, grading, sandbox, services
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,13 @@ def grade_submission(self, submission_id: int) -> None:
     try:
         limits = sandbox.Limits.from_settings(**exercise.limits)
         source = nbformat.from_dict(exercise.source_notebook)
+        trimmed: set[str] = set()
+        if submission.is_check:
+            # A check runs the visible tests only: hidden tests never reach its kernel.
+            source, trimmed = answers.without_hidden_tests(source)
         result = grading.grade(source, bytes(submission.content), limits=limits)
+        for test in result.tests:
+            test.visible_only = test.grade_id in trimmed
     except sandbox.SandboxUnavailable:
         logger.error("this worker cannot run sandboxes; submission %s goes back", submission_id)
         services.grading_release(submission=submission)
