@@ -2,6 +2,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,14 @@ class User(AbstractUser):
 
     role = models.CharField(
         _("role"), max_length=16, choices=Role.choices, default=Role.STUDENT, db_index=True
+    )
+    # Accounts a teacher made for a class (young learners, no e-mail). Their teacher may reset the
+    # password; a self-registered learner's password is theirs alone, or a teacher could take over
+    # an adult's account by joining them to a class.
+    is_class_account = models.BooleanField(
+        _("class account"),
+        default=False,
+        help_text=_("Created by a teacher for a class; the teacher can reset its password."),
     )
 
     class Meta:
@@ -71,3 +80,24 @@ class Classroom(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in (or join-code) attempt, counted against each key it concerns.
+
+    In the database rather than a per-process cache so that every web host sees the same counts.
+    The key is an HMAC of scope and value (accounts/throttle.py): no IP address or learner's name is
+    stored in clear. Rows older than the longest window are deleted as new ones arrive.
+    """
+
+    scope = models.CharField(_("scope"), max_length=16)
+    key = models.CharField(_("key"), max_length=64)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [models.Index(fields=["key", "created_at"], name="signinfailure_key_time")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.created_at:%Y-%m-%d %H:%M:%S}"
