@@ -1,10 +1,17 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from courses.views import catalogue, dashboard, lesson
 
 app_name = "learn"
 
-# Placeholder routes so the base layout can link to them; the learner pages replace them.
 urlpatterns = [
-    path("courses/", TemplateView.as_view(template_name="home.html"), name="catalogue"),
-    path("dashboard/", TemplateView.as_view(template_name="home.html"), name="dashboard"),
+    path("courses/", catalogue.catalogue, name="catalogue"),
+    path("courses/<slug:slug>/", catalogue.course_detail, name="course"),
+    path("courses/<slug:slug>/lessons/<int:lesson_id>/", lesson.lesson_detail, name="lesson"),
+    path(
+        "courses/<slug:slug>/lessons/<int:lesson_id>/exercises/<int:exercise_id>/answer/",
+        lesson.answer,
+        name="answer",
+    ),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]
