@@ -10,7 +10,7 @@
   whatever DEBUG is, so no collectstatic is needed. The thread sees only committed data, hence
   `pytest.mark.django_db(transaction=True)` in every module here.
 - `login(page, user)`: signs the page's context in with a session cookie made by Django's test
-  client (fast); `login_via_form` goes through the sign-in page, for the test of that page.
+  client (fast); tests.support.browser.sign_in goes through the sign-in page instead.
 - `grading_worker`: a real Celery worker on the test database and broker (tests/workers' fixtures,
   reused as they are); tests that use it also need the `sandbox` and `workers` markers.
 """
@@ -127,15 +127,6 @@ def login(live_server):
         )
 
     return login_
-
-
-def login_via_form(page, username: str, password: str) -> None:
-    """Sign in through the sign-in page as a person would (labels, not CSS selectors)."""
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.factories import make_student
+from tests.factories import PASSWORD, make_student
 from tests.support.a11y import (
     assert_accessible,
     form_controls_count,
@@ -14,6 +14,7 @@ from tests.support.a11y import (
     images_without_alt,
     unnamed_controls,
 )
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -155,3 +156,11 @@ def test_chinese_text_is_read_from_the_page_not_pixels(open_page):
     page = open_page(locale="zh-CN")
     page.goto("/")
     assert CJK.search(page.locator(".brand").inner_text())
+
+
+def test_sign_in_form_signs_a_learner_in(page):
+    """The helper flow tests use to sign in through the page, on today's sign-in page."""
+    make_student("ana")
+    sign_in(page, "ana", PASSWORD)
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.get_by_role("button", name="Sign out (ana)").is_visible()

@@ -52,6 +52,15 @@ def new_context(browser, *, viewport: str = "desktop", locale: str = "en-GB", **
     )
 
 
+def sign_in(page, username: str, password: str) -> None:
+    """Sign in through the sign-in page as a person would (labels, not CSS selectors)."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in", exact=True).click()
+
+
 @dataclass
 class PageProblems:
     """Console errors, uncaught exceptions and failed or 4xx/5xx requests seen on pages.
