@@ -1,0 +1,106 @@
+"""A submission or check as the notebook page shows it: status, per-test feedback, outputs.
+
+The same dict is embedded in the page when it loads and returned to the page's polling, so the
+server-rendered and the script-rendered results never disagree. Hidden tests carry pass/fail and
+points only; outputs are cleaned again on the way out (graders.outputs).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from graders import grading, outputs, scoring
+from graders.models import Submission
+
+Status = Submission.Status
+
+# Grading writes plain English (the CLI and API return it); the page shows it translated.
+_KNOWN_MESSAGES = {
+    scoring.PASSED: gettext_lazy("Passed."),
+    scoring.FAILED: gettext_lazy("Failed."),
+    grading.UNANSWERED_MESSAGE: gettext_lazy("No answer was given."),
+    grading.REVIEW_MESSAGE: gettext_lazy("Waiting for a teacher to mark this answer."),
+    "Not run: the notebook stopped before this test.": gettext_lazy(
+        "Not run: the notebook stopped before this test."
+    ),
+    "Stopped: this test ran out of time.": gettext_lazy("Stopped: this test ran out of time."),
+    "Stopped: the notebook's Python process ended during this test.": gettext_lazy(
+        "Stopped: the notebook's Python process ended during this test."
+    ),
+    "Stopped: too much output.": gettext_lazy("Stopped: too much output."),
+    "The notebook ran out of time.": gettext_lazy("The notebook ran out of time."),
+    "The notebook printed too much output and was stopped.": gettext_lazy(
+        "The notebook printed too much output and was stopped."
+    ),
+    "The notebook's Python process stopped (it may have run out of memory).": gettext_lazy(
+        "The notebook's Python process stopped (it may have run out of memory)."
+    ),
+}
+
+
+def _translated(message: str) -> str:
+    known = _KNOWN_MESSAGES.get(message)
+    return str(known) if known is not None else message
+
+
+def status_text(submission: Submission) -> str:
+    """One sentence for the page's live region."""
+    check = submission.is_check
+    if submission.status == Status.QUEUED:
+        return _("Check waiting to run…") if check else _("Submission waiting to be graded…")
+    if submission.status == Status.RUNNING:
+        return _("Check running…") if check else _("Grading your submission…")
+    if submission.status == Status.GRADED:
+        return _("Check finished.") if check else _("Graded.")
+    if submission.status == Status.NEEDS_REVIEW:
+        if check:
+            return _("Check finished; a teacher would need to look at this result.")
+        return _("Submitted; a teacher will review this result.")
+    return _("The check could not run.") if check else _("Grading failed.")
+
+
+def number(value) -> str:
+    """Points as people write them: 4.5, 10, 0.75 (never 4.50 or 10.0)."""
+    if value is None:
+        return ""
+    return f"{round(float(value), 2):g}"
+
+
+def _test(test: dict) -> dict:
+    hidden = bool(test.get("hidden"))
+    message = str(test.get("message", ""))
+    return {
+        "grade_id": str(test.get("grade_id", "")),
+        "points": test.get("points"),
+        "max_points": test.get("max_points"),
+        "points_text": number(test.get("points")),
+        "max_points_text": number(test.get("max_points")),
+        "passed": bool(test.get("passed")),
+        # Hidden tests: pass/fail only, whatever was stored. "Passed." would only repeat the badge.
+        "message": "" if hidden or message == scoring.PASSED else _translated(message),
+        "hidden": hidden,
+        "visible_only": bool(test.get("visible_only")),
+    }
+
+
+def run_payload(submission: Submission) -> dict:
+    final = submission.is_final
+    return {
+        "id": submission.pk,
+        "purpose": submission.purpose,
+        "attempt": submission.attempt,
+        "status": submission.status,
+        "status_label": str(Status(submission.status).label),
+        "status_text": status_text(submission),
+        "final": final,
+        "score": submission.score if not submission.is_check else None,
+        "max_score": submission.max_score if not submission.is_check else None,
+        "score_text": number(submission.score) if not submission.is_check else "",
+        "max_score_text": number(submission.max_score) if not submission.is_check else "",
+        "error": _translated(submission.error) if final else "",
+        "tests": [_test(test) for test in submission.tests if isinstance(test, dict)]
+        if final
+        else [],
+        "outputs": outputs.clean_cells(submission.outputs) if final else [],
+    }
