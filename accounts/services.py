@@ -155,9 +155,11 @@ def _usernames_for(names: list[str], code: str) -> list[str]:
     usernames = []
     for name in names:
         base = _username_base(name)
+        # "liwei2" for a second Li Wei, but "liwei2_2" for a second "Li Wei (2)", not "liwei22".
+        separator = "_" if base[-1].isdigit() else ""
         candidate, number = f"{base}{suffix}", 2
         while candidate in taken:
-            candidate = f"{base}{number}{suffix}"
+            candidate = f"{base}{separator}{number}{suffix}"
             number += 1
         taken.add(candidate)
         usernames.append(candidate)
