@@ -87,7 +87,7 @@ class PageProblems:
         if message.type != "error":
             return
         where = message.location.get("url", "")
-        # Chromium asks every site for /favicon.ico on its own; the site has no icon (yet), and
+        # Chromium asks for /favicon.ico on pages without an icon link (the admin, the API docs);
         # that is not something a page did. Any other missing file is.
         if urlsplit(where).path == "/favicon.ico":
             return
