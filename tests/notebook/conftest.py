@@ -93,3 +93,13 @@ def correct_answers() -> dict[str, str]:
             source = cell["source"]
             answers[meta["grade_id"]] = "".join(source) if isinstance(source, list) else source
     return answers
+
+
+@pytest.fixture
+def api():
+    """DRF's test client (session or token login), to see what the API lists."""
+    return factories.ApiClient()
+
+
+# Real Celery workers for the end-to-end check (tests/workers/conftest.py starts them).
+from tests.workers.conftest import start_worker, worker_env  # noqa: E402, F401
