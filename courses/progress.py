@@ -90,12 +90,8 @@ class CourseProgress(Tally):
 
 
 def _counted_submissions():
-    submissions = Submission.objects.filter(status__in=COUNTED_STATUSES)
-    # A notebook page may add trial runs ("check") beside real submissions; only those handed in
-    # for marking count. The field may not exist yet, hence the check.
-    if any(model_field.name == "purpose" for model_field in Submission._meta.get_fields()):
-        submissions = submissions.filter(purpose="submit")
-    return submissions
+    # Real submissions only (checks are trial runs, never handed in), once marked.
+    return Submission.objects.counted().filter(status__in=COUNTED_STATUSES)
 
 
 def exercise_progress(*, learner, exercises: Iterable[Exercise]) -> dict[int, ExerciseProgress]:

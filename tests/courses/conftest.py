@@ -73,7 +73,7 @@ def make_course(teacher, slug, *, band=AgeBand.AGES_6_8, published=True, public=
 def make_lesson(course, title="Lesson", body_en="Read me.", body_zh="读我。", unit=None):
     unit = unit or services.unit_create(course=course, title_en="Unit", title_zh="单元")
     return services.lesson_create(
-        unit=unit, title_en=title, title_zh=f"{title}（中文）", body_en=body_en, body_zh=body_zh
+        unit=unit, title_en=title, title_zh=f"{title} 中文", body_en=body_en, body_zh=body_zh
     )
 
 
