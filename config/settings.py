@@ -125,6 +125,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Our stylesheet and scripts, and (in static/build/, made by `make assets`) the editor bundle.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Behind a reverse proxy, the request header holding the client's address (e.g. HTTP_X_REAL_IP);
+# sign-in limits count failures per address (accounts/throttle.py). Empty: REMOTE_ADDR.
+ACCOUNTS_CLIENT_IP_HEADER = env_str("ACCOUNTS_CLIENT_IP_HEADER", "")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
