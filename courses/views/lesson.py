@@ -7,13 +7,14 @@ learner's choices kept and the reason next to the exercise, with the service's s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -110,6 +111,29 @@ def _cards(
     return cards
 
 
+_TITLE_LINE = re.compile(r"#[ \t]+(.*?)[ \t#]*")
+_HEADING = re.compile(r"<(/?)h([1-6])([^>]*)>")
+
+
+def lesson_body(text: str, title: str, base: str | None) -> SafeString:
+    """The lesson's Markdown as HTML under the page's own <h1> (the lesson title).
+
+    Course files often open the body with the title as a heading: it is not repeated. Bodies
+    that still use level-1 headings for their sections get every heading one level lower, so
+    the page keeps a single <h1>.
+    """
+    first, _newline, rest = (text or "").lstrip().partition("\n")
+    heading = _TITLE_LINE.fullmatch(first.strip())
+    if heading and heading.group(1).strip() == title.strip():
+        text = rest
+    html = render_markdown(text, base=base)
+    if "<h1" not in html:
+        return html
+    # Only heading tags change, and only their level: the sanitised markup is otherwise kept.
+    lowered = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}{m[3]}>", html)
+    return mark_safe(lowered)  # noqa: S308 — render_markdown's sanitised output
+
+
 def _neighbours(course: Course, lesson: Lesson) -> tuple[dict | None, dict | None]:
     """The lessons before and after this one in course order."""
     lessons = list(
@@ -154,7 +178,9 @@ def _render(request, course, lesson, *, posted=None, status=200):
         "course": course,
         "lesson": lesson,
         "band_class": band_class(course.age_band),
-        "body": render_markdown(localized(lesson, "body"), base=asset_base(course.slug)),
+        "body": lesson_body(
+            localized(lesson, "body"), localized(lesson, "title"), asset_base(course.slug)
+        ),
         "cards": _cards(request, course, lesson, posted),
         "previous_lesson": before,
         "next_lesson": after,

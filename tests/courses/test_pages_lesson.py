@@ -47,6 +47,15 @@ def test_markdown_is_rendered_and_sanitised(client, school):
     ]
 
 
+def test_the_page_has_one_h1_and_a_body_opening_with_the_title_does_not_repeat_it(client, school):
+    html = client.get(school.lesson_url()).content.decode()
+    assert html.count("<h1") == 1 and "<h2>Sensors</h2>" in html  # the body's own h1, lowered
+    school.lesson.body_en = "# Find the sensors\n\nText.\n\n## More"
+    school.lesson.save()
+    html = client.get(school.lesson_url()).content.decode()
+    assert html.count("Find the sensors</h") == 1 and "<h2>More</h2>" in html
+
+
 def test_a_prompt_is_sanitised_too(client, school):
     exercise = school.quizzes["true_false"]
     exercise.prompt_en = 'Is it true?<script>alert(1)</script><a href="javascript:x()">x</a>'
@@ -111,7 +120,7 @@ def test_the_form_controls_match_every_kind(client, school):
 
 def test_the_lesson_in_chinese(client, school):
     html = client.get(school.lesson_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "<h1>传感器</h1>" in html and "Find the sensors 中文" in html
+    assert "<h2>传感器</h2>" in html and "Find the sensors 中文" in html
     assert "传感器" in html and "摄像头" in html and "一个苹果" in html  # options and alt text
     assert "A robot with a camera" not in html
 
@@ -121,16 +130,16 @@ def test_switching_language_with_the_menu_changes_the_content(client, school):
     response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": school.lesson_url()})
     assert response.status_code == 302
     html = client.get(school.lesson_url()).content.decode()
-    assert '<html lang="zh-hans">' in html and "<h1>传感器</h1>" in html
+    assert '<html lang="zh-hans">' in html and "<h2>传感器</h2>" in html
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert "<h1>Sensors</h1>" in client.get(school.lesson_url()).content.decode()
+    assert "<h2>Sensors</h2>" in client.get(school.lesson_url()).content.decode()
 
 
 def test_missing_chinese_falls_back_to_english(client, school):
     school.lesson.body_zh = ""
     school.lesson.save()
     html = client.get(school.lesson_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "<h1>Sensors</h1>" in html
+    assert "<h2>Sensors</h2>" in html
 
 
 def test_the_youngest_get_large_type_on_lessons(client, school):
