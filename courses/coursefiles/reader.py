@@ -40,6 +40,7 @@ MAX_TITLE_LENGTH = 200  # the models' CharField length
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _EXERCISE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.yaml$")
+_SPEC_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 COURSE_KEYS = {
     "format",
@@ -188,7 +189,8 @@ def read_course(path: Path | str) -> CourseFolder:
     reader = _Reader(Path(path))
     course = reader.read()
     if reader.problems or course is None:
-        raise CourseFolderInvalid(path, reader.problems)
+        # Grouped by file (stable: within a file, in the order they were found).
+        raise CourseFolderInvalid(path, sorted(reader.problems, key=lambda p: p.file))
     return course
 
 
@@ -274,6 +276,7 @@ class _Reader:
     # fields
 
     def keys(self, file: str, where: str, data: dict, allowed: set, required: set) -> None:
+        """Unknown fields, and missing ones in `required` (text fields: see text())."""
         for key in sorted(required - data.keys()):
             self.add(file, _join(where, key), _("this field is missing."))
         for key in sorted(data.keys() - allowed, key=str):
@@ -282,13 +285,14 @@ class _Reader:
     def text(
         self, file: str, where: str, data: dict, name: str, *, required: bool, limit: int = 0
     ) -> str:
-        """data[name] as text; "" when absent and not required."""
-        value = data.get(name)
-        if value is None and name not in data and not required:
+        """data[name] as text, or "" (a missing required field or blank text is a problem)."""
+        if name not in data:
+            if required:
+                self.add(file, _join(where, name), _("this field is missing."))
             return ""
+        value = data[name]
         if not isinstance(value, str) or not value.strip():
-            if required or name in data:
-                self.add(file, _join(where, name), _("needs text."))
+            self.add(file, _join(where, name), _("needs text."))
             return ""
         if limit and len(value) > limit:
             self.add(
@@ -329,7 +333,7 @@ class _Reader:
         if data is None:
             return None
         file = COURSE_FILE
-        self.keys(file, "", data, COURSE_KEYS, {"slug", "title_en", "title_zh", "age_band"})
+        self.keys(file, "", data, COURSE_KEYS, {"slug", "age_band"})
         if data.get("format", FORMAT_VERSION) != FORMAT_VERSION:
             self.add(
                 file,
@@ -388,7 +392,7 @@ class _Reader:
         if not isinstance(data, dict):
             self.add(file, where, _("must be a mapping (title_en, title_zh, lessons)."))
             return None
-        self.keys(file, where, data, UNIT_KEYS, {"title_en", "title_zh"})
+        self.keys(file, where, data, UNIT_KEYS, set())
         title_en, title_zh = self.pair(file, where, data, "title", required=True, limit=200)
         unit = UnitFile(title_en=title_en, title_zh=title_zh)
         lessons = data.get("lessons", [])
@@ -408,7 +412,7 @@ class _Reader:
         if not isinstance(data, dict):
             self.add(file, where, _("must be a mapping (slug, title_en, title_zh, exercises)."))
             return None
-        self.keys(file, where, data, LESSON_KEYS, {"slug", "title_en", "title_zh"})
+        self.keys(file, where, data, LESSON_KEYS, {"slug"})
         title_en, title_zh = self.pair(file, where, data, "title", required=True, limit=200)
         slug = data.get("slug")
         if not (isinstance(slug, str) and _SLUG.match(slug) and len(slug) <= 80):
@@ -478,7 +482,7 @@ class _Reader:
             )
             return None
         is_notebook = kind == Exercise.Kind.NOTEBOOK
-        required = {"kind", "title", "title_zh"} | (set() if is_notebook else {"spec"})
+        required = {"kind"} if is_notebook else {"kind", "spec"}
         self.keys(file, "", data, NOTEBOOK_KEYS if is_notebook else QUIZ_KEYS, required)
         exercise = ExerciseFile(
             name=name,
@@ -518,7 +522,12 @@ class _Reader:
             return
         problems = quiz.validate_spec(exercise.kind, spec)
         for problem in problems:
-            self.add(file, "spec", problem)
+            # The quiz checker says "options[1]: …"; here that is the field spec.options[1].
+            where, _colon, message = problem.partition(": ")
+            if _colon and _SPEC_PATH.match(where):
+                self.add(file, f"spec.{where}", message)
+            else:
+                self.add(file, "spec", problem)
         if problems:
             return
         exercise.spec = spec

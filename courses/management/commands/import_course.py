@@ -46,11 +46,17 @@ class Command(BaseCommand):
                 f"{path}: {len(invalid.problems)} problem(s) in the course folder; "
                 "nothing was imported."
             ) from None
+        exists = Course.objects.filter(slug=folder.slug).exists()
+        if exists and not replace:
+            raise CommandError(
+                f"A course with the slug {folder.slug!r} exists already: pass --replace. "
+                "Nothing was imported."
+            )
         if owner is not None:
             user = User.objects.filter(username=owner).first()
             if user is None:
                 raise CommandError(f"There is no user called {owner!r}.")
-        elif replace and Course.objects.filter(slug=folder.slug).exists():
+        elif exists:
             user = None  # keep the course's owner
         else:
             user = default_owner()
@@ -59,14 +65,12 @@ class Command(BaseCommand):
         try:
             course = course_import(folder=folder, owner=user, replace=replace)
         except CourseImportError as error:
-            message = "; ".join(error.problems)
-            if not replace and Course.objects.filter(slug=folder.slug).exists():
-                message = f"A course with the slug {folder.slug!r} exists already: pass --replace."
-            raise CommandError(f"{message} Nothing was imported.") from None
+            raise CommandError(f"{' '.join(error.problems)} Nothing was imported.") from None
         lessons = list(folder.lessons())
         exercises = list(folder.exercises())
+        verb = "Replaced" if exists else "Imported"
         self.stdout.write(
-            f"Imported {course.title_en!r} ({course.slug}, ages {course.age_band}): "
+            f"{verb} {course.title_en!r} ({course.slug}, ages {course.age_band}): "
             f"{len(folder.units)} unit(s), {len(lessons)} lesson(s), "
             f"{len(exercises)} exercise(s), {len(folder.assets)} asset(s)."
         )

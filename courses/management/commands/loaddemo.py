@@ -1,30 +1,52 @@
-"""`manage.py loaddemo`: demo accounts, a class and a notebook exercise. Safe to run again."""
+"""`manage.py loaddemo`: demo accounts, a class, a notebook exercise and five demo courses.
+
+Safe to run again (`make run` runs it every time). The courses are the folders in
+courses/demo/courses/, one per age band, imported with courses.coursefiles and assigned to the
+demo class. A course whose slug exists already is left alone: it may hold learners' work, or
+edits made in the browser. `--replace` re-imports the demo courses from their folders instead,
+except those in which learners have answered something (those are skipped with a message).
+"""
 
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Classroom, User
 from courses import services
-from courses.models import Exercise
+from courses.coursefiles.importer import course_import, learner_work_on
+from courses.coursefiles.reader import COURSE_FILE, CourseFolderInvalid, read_course
+from courses.models import Course, Exercise
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEMO_COURSES_DIR = DEMO_DIR / "courses"
 # Demo logins for a local trial; printed by `make run`. Never used outside loaddemo.
 DEMO_USERS = [
     ("student", "learn-with-qiming", User.Role.STUDENT),
     ("teacher", "teach-with-qiming", User.Role.TEACHER),
     ("admin", "admin-with-qiming", User.Role.ADMIN),
 ]
+# The stand-alone exercise from before courses existed (the API tests and benchmarks use it).
 DEMO_EXERCISES = [("Problem set 1: how good is a guess?", "how_good_is_a_guess.ipynb")]
 
 
+def demo_course_folders() -> list[Path]:
+    return sorted(path.parent for path in DEMO_COURSES_DIR.glob(f"*/{COURSE_FILE}"))
+
+
 class Command(BaseCommand):
-    help = "Create the demo accounts, class and exercises (idempotent)."
+    help = "Create the demo accounts, class, exercise and courses (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="re-import demo courses that exist already (not those with learners' work)",
+        )
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, replace=False, **options):
         users = {}
         for username, password, role in DEMO_USERS:
             user, created = User.objects.get_or_create(username=username, defaults={"role": role})
@@ -43,9 +65,27 @@ class Command(BaseCommand):
                     source=(DEMO_DIR / filename).read_bytes(),
                     is_published=True,
                 )
+        for path in demo_course_folders():
+            classroom.courses.add(self._load_course(path, users["teacher"], replace))
         logins = "Demo logins (username / password):\n" + "".join(
             f"  {role.label:<14} {username} / {password}\n"
             for username, password, role in DEMO_USERS
         )
         (Path(settings.VAR_DIR) / "demo_logins.txt").write_text(logins)
         self.stdout.write(logins)
+
+    def _load_course(self, path: Path, owner: User, replace: bool) -> Course:
+        try:
+            folder = read_course(path)
+        except CourseFolderInvalid as invalid:
+            # The demo content is ours: a problem here is a bug to fix, not a user error.
+            raise CommandError(str(invalid)) from None
+        existing = Course.objects.filter(slug=folder.slug).first()
+        if existing is not None and not (replace and not learner_work_on(existing)):
+            if replace:
+                self.stdout.write(f"Kept demo course {folder.slug}: learners have work in it.")
+            return existing
+        course = course_import(folder=folder, owner=owner, replace=existing is not None)
+        verb = "Replaced" if existing is not None else "Imported"
+        self.stdout.write(f"{verb} demo course {course.slug} (ages {course.age_band}).")
+        return course
