@@ -15,6 +15,7 @@ value is an id from the spec, so shuffling what is shown changes nothing about t
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from courses.markdown import resolve_asset
 from courses.models import Exercise
 
 Kind = Exercise.Kind
+_PLACE = re.compile(r"[0-9]{1,4}")
 
 
 class FormProblem(ValueError):
@@ -115,7 +117,8 @@ def state_from_post(exercise: Exercise, data) -> Any:
         places = {}
         for index, item in enumerate(spec["items"]):
             value = data.get(f"item-{index}", "")
-            if value.isdigit():
+            # ASCII digits only, and few: int() refuses "²" and 5000-digit strings with errors.
+            if _PLACE.fullmatch(value):
                 places[item["id"]] = int(value)
         return places
     if kind == Kind.CATEGORISE:

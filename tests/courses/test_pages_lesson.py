@@ -203,6 +203,16 @@ def test_the_notebook_card_shows_the_best_marked_submission(student_client, scho
     assert "badge-done" in card
 
 
+def test_a_submission_under_review_without_points_says_it_was_handed_in(student_client, school):
+    review = factories.grade_result(status=NEEDS_REVIEW)
+    review.score = None
+    factories.finish_submission(factories.make_submission(school.student, school.notebook), review)
+    card = notebook_card(student_client, school)
+    assert "Handed in." in card and "(Needs review)" in card and " of 10" not in card
+    dashboard = student_client.get("/dashboard/").content.decode()
+    assert "a teacher will check it" in dashboard and "None" not in dashboard
+
+
 def test_a_check_never_counts_as_handed_in(student_client, school):
     check = grader_services.submission_create(
         learner=school.student,

@@ -120,6 +120,16 @@ def test_a_malformed_answer_says_why_and_stores_nothing(
     assert not QuizAttempt.objects.exists()
 
 
+@pytest.mark.parametrize("place", ["²", "9" * 5000, "-1", "1.5", ""])
+def test_a_tampered_place_is_a_clear_400_never_a_server_error(student_client, school, place):
+    exercise = school.quizzes["ordering"]
+    data = {"item-0": place, "item-1": "2", "item-2": "3", "item-3": "4"}
+    response = student_client.post(school.answer_url(exercise), data)
+    assert response.status_code == 400
+    assert "each exactly once" in section(response.content.decode(), exercise)
+    assert not QuizAttempt.objects.exists()
+
+
 def test_a_refused_answer_keeps_what_the_learner_typed(student_client, school):
     exercise = school.quizzes["numeric"]
     response = student_client.post(school.answer_url(exercise), {"answer": "five"})
