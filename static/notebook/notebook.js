@@ -222,7 +222,8 @@
     buttons.forEach((b) => { b.disabled = true; });
     runStatus.textContent = S.sending;
     clearTimeout(saveTimer);
-    const result = await send(form.action, { purpose: action, cells: currentAnswers() });
+    // getAttribute: the buttons named "action" shadow the form's .action property.
+    const result = await send(form.getAttribute("action"), { purpose: action, cells: currentAnswers() });
     buttons.forEach((b, i) => { b.disabled = wasDisabled[i]; });
     if (result.ok) {
       dirty = false;
@@ -242,7 +243,7 @@
       const data = new FormData(uploadForm);
       data.set("action", button.value);
       uploadStatus.textContent = S.sending;
-      const result = await send(uploadForm.action, data, false);
+      const result = await send(uploadForm.getAttribute("action"), data, false);
       if (!result.ok) {
         uploadStatus.textContent = result.detail || S.offline;
         return;
