@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 from django.conf import settings
@@ -743,7 +742,3 @@ def markdown_references(text: str) -> Iterator[tuple[str, str]]:
             elif child.type in ("html_block", "html_inline"):
                 for attribute, value in _HTML_REFERENCE.findall(child.content):
                     yield ("image" if attribute.lower() == "src" else "link"), value
-
-
-def describe(problems: list[Any]) -> str:
-    return "\n".join(f"  {problem}" for problem in problems)
