@@ -4,7 +4,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -73,6 +73,20 @@ class ExerciseSubmissionsView(generics.ListCreateAPIView):
             .select_related("learner")
             .order_by("-attempt", "-received_at", "-id")
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "purpose",
+                str,
+                enum=list(Submission.Purpose.values),
+                description="`submit` (the default): graded attempts. `check`: the notebook "
+                "page's runs of the visible tests, which are not attempts and carry no score.",
+            )
+        ]
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request={
