@@ -33,6 +33,12 @@ def test_home_greets_a_signed_in_learner_with_their_dashboard(student_client):
     assert 'id="home-dashboard" href="/dashboard/"' in html
 
 
+def test_home_for_a_teacher_links_their_dashboard_and_the_catalogue(client, school):
+    client.force_login(school.teacher)
+    html = client.get("/").content.decode()
+    assert 'id="home-dashboard"' in html and 'id="home-catalogue"' in html
+
+
 def test_anonymous_visitors_see_public_published_courses_only(client, school):
     assert slugs_on(client.get("/courses/")) == {"seeing-machines"}
 
