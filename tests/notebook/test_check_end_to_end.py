@@ -12,8 +12,15 @@ from tests.workers.conftest import wait_final
 pytestmark = [pytest.mark.sandbox, pytest.mark.workers]
 
 # Passes the visible accuracy tests, fails a hidden one (empty input is a ZeroDivisionError, not
-# a ValueError), and prints every call: a hidden test's arguments would show in the outputs.
-ACCURACY = """def accuracy(y_true, y_pred):
+# a ValueError), and prints every call: a hidden test's arguments would show in the outputs. It
+# also draws a matplotlib figure and shows a pandas table, as lessons do.
+ACCURACY = """import matplotlib.pyplot as plt
+import pandas as pd
+plt.plot([1, 2, 3])
+plt.show()
+display(pd.DataFrame({"guess": ["cat"], "label": ["dog"]}))
+
+def accuracy(y_true, y_pred):
     print("called with", repr(y_true))
     if len(y_true) != len(y_pred):
         raise ValueError("different lengths")
@@ -61,6 +68,12 @@ def test_a_check_runs_visible_tests_only_and_a_submit_runs_them_all(
     )
     assert "called with [1, 0, 1, 1]" in printed  # a visible test's call, shown under its cell
     assert "called with (1, 2, 3)" not in printed and "called with []" not in printed
+    answer_outputs = next(r["outputs"] for r in check["outputs"] if r["grade_id"] == "accuracy")
+    kinds = [item["type"] for item in answer_outputs]
+    assert kinds == ["image", "html"], kinds
+    assert answer_outputs[0]["mime"] == "image/png" and len(answer_outputs[0]["data"]) > 1000
+    table = answer_outputs[1]["html"]
+    assert "<td>cat</td>" in table and "<style" not in table and "class=" not in table
     stored = Submission.objects.get(pk=check["id"])
     assert (stored.purpose, stored.attempt, stored.score) == ("check", 0, None)
 
