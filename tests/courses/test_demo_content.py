@@ -1,3 +1,5 @@
+# Chinese text in comments on purpose.
+# ruff: noqa: RUF002, RUF003
 """The demo courses (courses/demo/courses/): complete, bilingual, age-appropriate and gradable.
 
 Every folder must import cleanly; every text exists in English and in Chinese (and the Chinese
@@ -23,11 +25,19 @@ from courses.coursefiles.reader import (
     read_course,
 )
 from courses.management.commands.loaddemo import DEMO_DIR, demo_course_folders
+from courses.markdown import render_markdown
 from courses.models import AgeBand
 from graders import grading, notebook
 
 FOLDERS = demo_course_folders()
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# Chinese characters and punctuation (with the quotes “” ‘’), and Markdown emphasis next to them.
+_CJK = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2018-\u201d]"
+# Browsers show a line break or a space inside a paragraph as a space, which is wrong between
+# two Chinese characters ("收到的， 是"): Chinese paragraphs are written on one line.
+_GAP_IN_CHINESE = re.compile(
+    rf"{_CJK}[*_`]*(?:[ \t]*\n[ \t]*(?![-+|#>]|\d+\. |\* )| +)[*_`“]*{_CJK}"
+)
 
 # What each band's exercises may be (CURRICULUM.md's table), and what each must include.
 ALLOWED_KINDS = {
@@ -68,11 +78,24 @@ def pair(obj, field: str) -> tuple[str, str]:
     return get(f"{field}_en"), get(f"{field}_zh")
 
 
+def assert_emphasis_renders(where: str, text: str) -> None:
+    """Every *emphasis* became <em>/<strong>: CommonMark will not close `*…？*` before a
+    Chinese character, which leaves stars on the page or nests one <em> in another."""
+    html = re.sub(r"<(pre|code)>.*?</\1>", "", str(render_markdown(text)), flags=re.S)
+    assert "*" not in re.sub(r"<[^>]+>", "", html), f"{where}: a * was not rendered: {text!r}"
+    nested = re.search(r"<(em|strong)>[^<]*<\1>", html)
+    assert nested is None, f"{where}: emphasis inside emphasis: {html!r}"
+
+
 def assert_bilingual(where: str, english: str, chinese: str) -> None:
     assert english and english.strip(), f"{where}: no English"
     assert chinese and chinese.strip(), f"{where}: no Chinese"
     assert _HAN.search(chinese), f"{where}: the Chinese text has no Chinese in it: {chinese!r}"
     assert not _HAN.search(english), f"{where}: Chinese in the English text: {english!r}"
+    gap = _GAP_IN_CHINESE.search(chinese)
+    assert gap is None, f"{where}: a line break or space between Chinese characters: {gap[0]!r}"
+    assert_emphasis_renders(f"{where} (en)", english)
+    assert_emphasis_renders(f"{where} (zh)", chinese)
 
 
 # --- the folders --------------------------------------------------------------------------------
@@ -242,8 +265,11 @@ def test_each_notebook_is_a_valid_nbgrader_source_with_a_chinese_twin(exercise):
     assert exercise.notebook_zh is not None, "every demo notebook has a Chinese twin"
     twin = load(exercise.notebook_zh)
     assert notebook.validate_source(twin) == []
-    markdown_zh = "".join(cell.source for cell in twin.cells if cell.cell_type == "markdown")
+    markdown_zh = "\n\n".join(cell.source for cell in twin.cells if cell.cell_type == "markdown")
     assert _HAN.search(markdown_zh), "the twin's text is in Chinese"
+    gap = _GAP_IN_CHINESE.search(markdown_zh)
+    assert gap is None, f"a line break or space between Chinese characters: {gap[0]!r}"
+    assert_emphasis_renders(f"{exercise.name} (zh notebook)", markdown_zh)
 
 
 def test_the_adult_course_reuses_the_standalone_demo_notebook_unchanged():
