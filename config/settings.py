@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -128,6 +129,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Behind a reverse proxy, the request header holding the client's address (e.g. HTTP_X_REAL_IP);
 # sign-in limits count failures per address (accounts/throttle.py). Empty: REMOTE_ADDR.
 ACCOUNTS_CLIENT_IP_HEADER = env_str("ACCOUNTS_CLIENT_IP_HEADER", "")
+
+# Largest autosaved draft of a notebook exercise's answer cells.
+GRADER_MAX_DRAFT_BYTES = env_int("GRADER_MAX_DRAFT_BYTES", 1_000_000)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

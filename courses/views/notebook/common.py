@@ -9,30 +9,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from config.csp import CONTENT_SECURITY_POLICY
 from courses.models import Exercise
 from courses.selectors import exercises_visible_to
 
-# Notebook outputs are learner-made HTML and images: even sanitised, the page allows no inline
-# or foreign script, no plugins, no <base> rewriting and no framing. CodeMirror sets inline
-# styles on its elements, hence 'unsafe-inline' for styles only; images may be data: URLs
-# (matplotlib figures), which the sanitiser limits to PNG, JPEG and GIF.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
 
 def with_csp(view):
+    """The site's policy, set here too so these pages keep it whatever the middleware order."""
+
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
