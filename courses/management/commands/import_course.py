@@ -41,7 +41,8 @@ class Command(BaseCommand):
             folder = read_course(path)
         except CourseFolderInvalid as invalid:
             for problem in invalid.problems:
-                self.stderr.write(f"{path}/{problem}" if problem.file else f"{problem}")
+                prefix = f"{path.rstrip('/')}/" if problem.file else ""
+                self.stderr.write(f"{prefix}{problem}")
             raise CommandError(
                 f"{path}: {len(invalid.problems)} problem(s) in the course folder; "
                 "nothing was imported."
