@@ -134,3 +134,33 @@ def grading_worker(start_worker, worker_env):  # noqa: F811
     """One real Celery worker grading in the real sandbox, for flows that submit notebooks."""
     worker_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # ours, for Playwright; not the worker's
     return start_worker("e2e")
+
+
+# --- demo content and learners for the flow tests -------------------------------------------------
+
+DEMO_COURSES = HERE.parents[1] / "courses" / "demo" / "courses"
+
+
+@pytest.fixture
+def demo_course(transactional_db):
+    """demo_course(slug, owner) -> the demo course folder imported as loaddemo imports it."""
+    from courses.coursefiles.importer import course_import
+    from courses.coursefiles.reader import read_course
+
+    def import_(slug: str, owner):
+        return course_import(folder=read_course(DEMO_COURSES / slug), owner=owner)
+
+    return import_
+
+
+def lesson_titled(course, title_en: str):
+    """A lesson of `course` by its English title (lessons have no slug of their own)."""
+    from courses.models import Lesson
+
+    return Lesson.objects.get(unit__course=course, title_en=title_en)
+
+
+def exercise_titled(course, title: str):
+    from courses.models import Exercise
+
+    return Exercise.objects.get(lesson__unit__course=course, title=title)

@@ -70,3 +70,19 @@ def assert_accessible(page) -> None:
     if overflow > 0:
         problems.append(f"page scrolls sideways by {overflow}px at {page.viewport_size}")
     assert not problems, f"{page.url}:\n  " + "\n  ".join(problems)
+
+
+def focus_ring(page) -> str:
+    """The focused element's outline as drawn ("" when it has none): keyboard users must see
+    where they are. The true/false buttons draw it on the label after a hidden radio."""
+    return page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          const drawn = (node) => {
+            const style = node && getComputedStyle(node);
+            return style && style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0
+              ? `${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}` : "";
+          };
+          return drawn(el) || (el.labels && el.labels[0] ? drawn(el.labels[0]) : "");
+        }"""
+    )

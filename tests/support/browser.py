@@ -111,3 +111,16 @@ class PageProblems:
         unexpected, unmet = self.unexpected(), self.unmet()
         lines = [*unexpected, *(f"expected but not seen: {f}" for f in unmet)]
         assert not lines, "problems on the page:\n  " + "\n  ".join(lines)
+
+
+# A page load clears every JavaScript variable: a value left on `window` that is still there later
+# proves that what happened in between (a quiz marked, a notebook graded) came without a reload.
+_MARK = "__qimingSamePage"
+
+
+def mark_page(page) -> None:
+    page.evaluate(f"window.{_MARK} = true")
+
+
+def same_page(page) -> bool:
+    return page.evaluate(f"window.{_MARK} === true")
