@@ -195,6 +195,9 @@ def _is_id(value: Any) -> bool:
 
 
 def expect_id(answer: Any, known: list[str], what_en: str, what_zh: str) -> str:
+    # Nothing chosen is what a learner on the page does; the wording for clients follows.
+    if answer is None or answer == "":
+        raise AnswerError(f"Choose one {what_en} first.", f"请先选择一个{what_zh}。")
     if not isinstance(answer, str):
         raise AnswerError(
             f"Choose one {what_en}: send its id as a string.",

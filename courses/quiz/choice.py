@@ -108,6 +108,8 @@ def true_false_validate_spec(checker: Checker, spec: dict) -> None:
 
 
 def true_false_validate_answer(spec: dict, answer: Any) -> None:
+    if answer is None:
+        raise AnswerError("Choose true or false first.", "请先选择“对”或“错”。")
     if not isinstance(answer, bool):
         raise AnswerError(
             "Answer true or false (a JSON boolean).", "请回答 true 或 false（JSON 布尔值）。"

@@ -272,7 +272,8 @@ def test_short_text_is_not_fuzzy(typed):
 
 MALFORMED = [
     ("single_choice", 3, "send its id as a string"),
-    ("single_choice", None, "send its id as a string"),
+    ("single_choice", None, "Choose one option first"),
+    ("single_choice", "", "Choose one option first"),
     ("single_choice", ["sensor"], "send its id as a string"),
     ("single_choice", "ghost", "“ghost” is not one of the options"),
     ("multiple_choice", "camera", "as a list of their ids"),
