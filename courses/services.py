@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from courses import quiz
 from courses.localization import is_chinese
@@ -93,26 +94,50 @@ def lesson_create(
     )
 
 
+def _chinese_twin(source_nb, source_zh: bytes | str):
+    """The Chinese twin, valid and grading exactly the cells of the English source."""
+    try:
+        twin = notebook.load_source(source_zh, max_bytes=settings.GRADER_MAX_NOTEBOOK_BYTES)
+    except notebook.NotebookError as error:
+        raise notebook.NotebookError(
+            _("Chinese notebook: %(error)s") % {"error": error}, problems=error.problems
+        ) from None
+    problems = notebook.twin_problems(source_nb, twin)
+    if problems:
+        raise notebook.NotebookError(
+            _("The Chinese notebook does not match the English one: %(problems)s.")
+            % {"problems": "; ".join(str(problem) for problem in problems)},
+            problems=problems,
+        )
+    return twin
+
+
 @transaction.atomic
 def exercise_create_notebook(
     *,
     owner,
     title: str,
     source: bytes | str,
+    source_zh: bytes | str | None = None,
     limits: dict | None = None,
     is_published: bool = False,
 ) -> Exercise:
-    """A notebook exercise from a teacher's nbgrader source notebook.
+    """A notebook exercise from a teacher's nbgrader source notebook and, optionally, its
+    Chinese twin (the same graded cells by grade_id, order, kind, points and hidden tests).
 
-    Raises notebook.NotebookError (listing every problem) if the source is not valid nbgrader.
+    Raises notebook.NotebookError (listing every problem) if either is not valid nbgrader or
+    the twin does not match; nothing is stored then.
     """
     source_nb = notebook.load_source(source, max_bytes=settings.GRADER_MAX_NOTEBOOK_BYTES)
+    twin = _chinese_twin(source_nb, source_zh) if source_zh is not None else None
     return Exercise.objects.create(
         owner=owner,
         title=title,
         kind=Exercise.Kind.NOTEBOOK,
         source_notebook=source_nb,
         released_notebook=notebook.release(source_nb),
+        source_notebook_zh=twin if twin is not None else {},
+        released_notebook_zh=notebook.release(twin) if twin is not None else {},
         max_score=grading.max_score_of(source_nb),
         limits=limits or {},
         is_published=is_published,

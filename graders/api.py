@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -95,7 +96,9 @@ class ExerciseSubmissionsView(generics.ListCreateAPIView):
         },
         responses={201: SubmissionSerializer, **ERRORS},
         description="Submit a notebook: a multipart upload in `notebook`, or the notebook itself "
-        "as the JSON body. Grading happens in the background; poll the submission.",
+        "as the JSON body. Grading happens in the background; poll the submission. The request's "
+        "language (`Accept-Language: zh-hans`) picks the exercise's Chinese notebook, if it has "
+        "one, to grade against; the submission's `language` says which was used.",
     )
     def post(self, request: Request, exercise_id: int) -> Response:
         exercise = self.exercise()
@@ -110,8 +113,13 @@ class ExerciseSubmissionsView(generics.ListCreateAPIView):
         if isinstance(content, int):
             return _error(str(notebook.too_large(content, limit)), 413)
         try:
+            # The request's language (Accept-Language, the language cookie): a learner working
+            # in Chinese is graded against the Chinese notebook when the exercise has one.
             submission = services.submission_create(
-                learner=request.user, exercise=exercise, content=content
+                learner=request.user,
+                exercise=exercise,
+                content=content,
+                language=translation.get_language(),
             )
         except services.SubmissionRejected as rejection:
             return _error(rejection.message, rejection.status_code)

@@ -28,6 +28,11 @@ class Submission(models.Model):
         SUBMIT = "submit", _("Submission")
         CHECK = "check", _("Check (visible tests only, not counted)")
 
+    class Language(models.TextChoices):
+        # The site's language codes; the Chinese notebook is the exercise's twin (if it has one).
+        ENGLISH = "en", _("English")
+        CHINESE = "zh-hans", _("Simplified Chinese")
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
@@ -55,6 +60,11 @@ class Submission(models.Model):
     )
     # 1, 2, … for submissions; 0 for checks, which are not attempts.
     attempt = models.PositiveIntegerField(_("attempt"))
+    # The language of the notebook the learner worked in: grading runs that language's source
+    # notebook, so the tests' messages come back in it (graders/tasks.py).
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
     content = models.BinaryField(_("submitted bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveIntegerField(_("size in bytes"))

@@ -21,6 +21,7 @@ from operator import sub
 from typing import Any
 
 import nbformat
+from django.utils.translation import gettext as _
 from nbformat import NotebookNode
 
 from graders import nbgrader_format as fmt
@@ -462,3 +463,130 @@ def assemble(source: NotebookNode, submission: NotebookNode) -> Assembly:
     return Assembly(
         notebook=notebook, tests=tests, manual=manual, unanswered=unanswered, max_score=max_score
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Translations
+
+
+def _role_name(role: str) -> str:
+    return {
+        ROLE_SOLUTION: _("an answer cell"),
+        ROLE_MANUAL: _("an answer marked by a teacher"),
+        ROLE_TEST: _("a test cell"),
+        ROLE_TASK: _("a task"),
+        ROLE_LOCKED: _("a read-only cell"),
+    }.get(role, role)
+
+
+@dataclass(frozen=True)
+class _Outlined:
+    index: int
+    cell_type: str
+    role: str
+    points: float
+    hidden: bool
+
+
+def grading_outline(nb: NotebookNode) -> dict[str, _Outlined]:
+    """What grading and drafts depend on, per grade_id: every cell with an nbgrader role."""
+    outline: dict[str, _Outlined] = {}
+    for index, cell in enumerate(nb.cells):
+        role, gid = _role(cell), fmt.grade_id(cell)
+        if role == ROLE_PLAIN or not gid:
+            continue
+        graded = role in (ROLE_TEST, ROLE_MANUAL, ROLE_TASK)
+        points = float(cell.metadata["nbgrader"].get("points", 0) or 0) if graded else 0.0
+        hidden = role == ROLE_TEST and fmt.has_region(cell.source, fmt.BEGIN_HIDDEN_TESTS)
+        outline[gid] = _Outlined(index, cell.cell_type, role, points, hidden)
+    return outline
+
+
+def twin_problems(source: NotebookNode, twin: NotebookNode) -> list[SourceProblem]:
+    """How a translated source notebook (`twin`) differs from `source` in what grading uses.
+
+    Both must be valid sources. A learner may switch language at any time: their answers are
+    kept by grade_id and graded against the notebook of the language they worked in, so both
+    need the same answer, test, task and read-only cells (by grade_id, in the same order), of
+    the same cell type, worth the same points, with hidden tests in the same test cells, and
+    the same kernel language. Everything else (text, comments, messages) may differ.
+    An empty list means the twin fits; cell numbers in the problems are the twin's.
+    """
+    problems: list[SourceProblem] = []
+    language, twin_language = fmt.notebook_language(source), fmt.notebook_language(twin)
+    if language != twin_language:
+        problems.append(
+            SourceProblem(
+                -1,
+                None,
+                _("the kernel language is %(twin)s; in the English notebook it is %(source)s")
+                % {"twin": repr(twin_language[:40]), "source": repr(language[:40])},
+            )
+        )
+    original, translated = grading_outline(source), grading_outline(twin)
+    for gid in [gid for gid in original if gid not in translated]:
+        problems.append(
+            SourceProblem(
+                -1,
+                None,
+                _("%(role)s with grade_id %(id)s is missing (the English notebook has it)")
+                % {"role": _role_name(original[gid].role), "id": repr(gid[:60])},
+            )
+        )
+    for gid, cell in translated.items():
+        if gid not in original:
+            problems.append(
+                SourceProblem(
+                    cell.index, gid, _("the English notebook has no cell with this grade_id")
+                )
+            )
+            continue
+        expected = original[gid]
+        if cell.cell_type != expected.cell_type:
+            problems.append(
+                SourceProblem(
+                    cell.index,
+                    gid,
+                    _("a %(twin)s cell here but a %(source)s cell in the English notebook")
+                    % {"twin": cell.cell_type, "source": expected.cell_type},
+                )
+            )
+        if cell.role != expected.role:
+            problems.append(
+                SourceProblem(
+                    cell.index,
+                    gid,
+                    _("%(twin)s here but %(source)s in the English notebook")
+                    % {"twin": _role_name(cell.role), "source": _role_name(expected.role)},
+                )
+            )
+        elif cell.points != expected.points:
+            problems.append(
+                SourceProblem(
+                    cell.index,
+                    gid,
+                    _("worth %(twin)s points here but %(source)s in the English notebook")
+                    % {"twin": f"{cell.points:g}", "source": f"{expected.points:g}"},
+                )
+            )
+        if cell.hidden != expected.hidden:
+            message = (
+                _("it has hidden tests here but not in the English notebook")
+                if cell.hidden
+                else _("it has no hidden tests here but the English notebook's cell has")
+            )
+            problems.append(SourceProblem(cell.index, gid, message))
+    shared = [gid for gid in translated if gid in original]
+    if shared != [gid for gid in original if gid in translated]:
+        problems.append(
+            SourceProblem(
+                -1,
+                None,
+                _(
+                    "the cells with a grade_id come in a different order than in the English "
+                    "notebook (%(order)s)"
+                )
+                % {"order": ", ".join(gid[:60] for gid in original if gid in translated)},
+            )
+        )
+    return problems

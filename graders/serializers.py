@@ -27,6 +27,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "exercise",
             "learner",
             "purpose",
+            "language",
             "attempt",
             "status",
             "score",

@@ -82,9 +82,18 @@ def _check_attempts_left(exercise: Exercise, used: int) -> None:
 
 
 def submission_create(
-    *, learner: User, exercise: Exercise, content: bytes, purpose: str = Purpose.SUBMIT
+    *,
+    learner: User,
+    exercise: Exercise,
+    content: bytes,
+    purpose: str = Purpose.SUBMIT,
+    language: str | None = None,
 ) -> Submission:
     """Store a learner's notebook and queue it for grading once the transaction commits.
+
+    `language` (default: the active one) is the language the learner works in: the submission
+    records the notebook of that language the exercise has (Chinese only if it has a twin), and
+    grading uses that notebook's tests, so their messages come back in it.
 
     `purpose="check"` runs the visible tests only: it is not an attempt (attempt 0, not limited by
     `max_attempts`, never scored) but shares the rate limits, since it costs a worker as much.
@@ -124,6 +133,7 @@ def submission_create(
                     exercise=exercise,
                     purpose=purpose,
                     attempt=attempt,
+                    language=exercise.notebook_language(language),
                     content=content,
                     sha256=hashlib.sha256(content).hexdigest(),
                     size=len(content),

@@ -24,7 +24,8 @@ def grade_submission(self, submission_id: int) -> None:
     exercise = submission.exercise
     try:
         limits = sandbox.Limits.from_settings(**exercise.limits)
-        source = nbformat.from_dict(exercise.source_notebook)
+        # The notebook the learner worked in: its tests' messages are in their language.
+        source = nbformat.from_dict(exercise.source_notebook_for(submission.language))
         trimmed: set[str] = set()
         if submission.is_check:
             # A check runs the visible tests only: hidden tests never reach its kernel.

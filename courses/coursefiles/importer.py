@@ -172,11 +172,12 @@ def _exercise_create(owner, lesson: Lesson, exercise_file: ExerciseFile) -> Exer
             **texts,
         )
     # exercise_create_notebook predates lessons: it makes a stand-alone exercise, which is then
-    # placed in the lesson. The Chinese twin notebook has no field to live in yet (issue 5).
+    # placed in the lesson. The Chinese twin, when there is one, is checked and released too.
     exercise = services.exercise_create_notebook(
         owner=owner,
         title=exercise_file.title,
         source=exercise_file.notebook,
+        source_zh=exercise_file.notebook_zh,
         limits=exercise_file.limits,
         is_published=exercise_file.published,
     )

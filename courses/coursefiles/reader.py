@@ -26,7 +26,7 @@ from courses import asset_services, quiz
 from courses.coursefiles import yaml_loader
 from courses.markdown import resolve_asset
 from courses.models import AgeBand, Exercise, validate_big_ideas
-from graders import nbgrader_format, notebook, sandbox
+from graders import notebook, sandbox
 
 FORMAT_VERSION = 1
 COURSE_FILE = "course.yaml"
@@ -568,23 +568,17 @@ class _Reader:
                 for problem in error.problems or [str(error)]:
                     self.add(relative, "", str(problem))
                 continue
-            if not _graded_outline(sources[suffix]):
+            if not notebook.grading_outline(sources[suffix]):
                 self.add(relative, "", _("the notebook has no graded cells."))
             if suffix:
                 exercise.notebook_zh = content
             else:
                 exercise.notebook = content
-        both = "" in sources and ".zh" in sources
-        if both and _graded_outline(sources[""]) != _graded_outline(sources[".zh"]):
-            self.add(
-                f"{EXERCISES_DIR}/{exercise.stem}.zh.ipynb",
-                "",
-                _(
-                    "its graded cells (grade_id, kind, points, order) must be the same as "
-                    "in %(name)s."
-                )
-                % {"name": f"{exercise.stem}.ipynb"},
-            )
+        if "" in sources and ".zh" in sources:
+            # The same check exercise_create_notebook makes when the twin is stored.
+            twin_file = f"{EXERCISES_DIR}/{exercise.stem}.zh.ipynb"
+            for problem in notebook.twin_problems(sources[""], sources[".zh"]):
+                self.add(twin_file, "", str(problem))
 
     # assets and references
 
@@ -682,27 +676,6 @@ class _Reader:
 
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
-
-
-def _graded_outline(nb) -> list[tuple]:
-    """What must agree between a notebook and its translation: the graded cells in order."""
-    outline = []
-    for cell in nb.cells:
-        meta = nbgrader_format.nbgrader_meta(cell)
-        if not meta:
-            continue
-        outline.append(
-            (
-                meta.get("grade_id"),
-                cell.cell_type,
-                bool(meta.get("grade")),
-                bool(meta.get("solution")),
-                bool(meta.get("locked")),
-                bool(meta.get("task")),
-                float(meta.get("points", 0) or 0),
-            )
-        )
-    return outline
 
 
 _ASSET_BASE = "\x00/"  # a base no real path starts with: what resolves under it is an asset

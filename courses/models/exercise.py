@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from courses.localization import Localized
+from courses.localization import Localized, is_chinese
 
 
 class Exercise(Localized, models.Model):
@@ -10,8 +10,10 @@ class Exercise(Localized, models.Model):
 
     Notebook exercises keep the teacher's nbgrader source notebook (with solutions and hidden
     tests — never sent to learners) and the released copy learners download; the workers grade
-    them. Quiz exercises keep their definition in `spec` (shapes in courses/quiz/__init__.py) and
-    are marked on the server at once.
+    them. A notebook may have a Chinese twin (`*_zh`, empty when there is none) with the same
+    graded cells; a learner sees, and is graded against, the notebook of their language. Quiz
+    exercises keep their definition in `spec` (shapes in courses/quiz/__init__.py) and are
+    marked on the server at once.
     """
 
     class Kind(models.TextChoices):
@@ -57,6 +59,12 @@ class Exercise(Localized, models.Model):
     # Notebook kind only; quizzes leave them empty.
     source_notebook = models.JSONField(_("source notebook"), default=dict, blank=True)
     released_notebook = models.JSONField(_("released notebook"), default=dict, blank=True)
+    # The Chinese twin: the same graded cells (checked by graders.notebook.twin_problems when
+    # stored), its own text. Empty: learners in Chinese get the English notebook.
+    source_notebook_zh = models.JSONField(_("source notebook (Chinese)"), default=dict, blank=True)
+    released_notebook_zh = models.JSONField(
+        _("released notebook (Chinese)"), default=dict, blank=True
+    )
     max_score = models.FloatField(_("maximum score"), default=0)
     # Per-exercise sandbox limits overriding settings.GRADER_LIMITS, e.g. {"cell_timeout": 60}.
     limits = models.JSONField(_("sandbox limits"), default=dict, blank=True)
@@ -86,3 +94,29 @@ class Exercise(Localized, models.Model):
     @property
     def is_notebook(self) -> bool:
         return self.kind == self.Kind.NOTEBOOK
+
+    # Notebook languages: what Submission.language records. Not the content field suffixes
+    # ("zh"): these are the site's language codes, as the request carries them.
+    ENGLISH = "en"
+    CHINESE = "zh-hans"
+
+    def notebook_language(self, language: str | None = None) -> str:
+        """The language whose notebook a learner working in `language` (default: the active
+        one) gets: Chinese when they ask for it and there is a Chinese twin, else English."""
+        has_twin = isinstance(self.released_notebook_zh, dict) and bool(
+            self.released_notebook_zh.get("cells")
+        )
+        return self.CHINESE if is_chinese(language) and has_twin else self.ENGLISH
+
+    def released_notebook_for(self, language: str | None = None) -> dict:
+        if self.notebook_language(language) == self.CHINESE:
+            return self.released_notebook_zh
+        return self.released_notebook
+
+    def source_notebook_for(self, language: str | None = None) -> dict:
+        """The teacher's notebook that grades work done in `language` (English if the twin
+        was removed since)."""
+        chinese = self.notebook_language(language) == self.CHINESE
+        if chinese and isinstance(self.source_notebook_zh, dict) and self.source_notebook_zh:
+            return self.source_notebook_zh
+        return self.source_notebook

@@ -7,6 +7,7 @@ import os
 from io import StringIO
 from pathlib import Path
 
+import nbformat
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -15,9 +16,21 @@ from courses import services
 from courses.coursefiles.importer import CourseImportError, course_import
 from courses.coursefiles.reader import CourseFolderInvalid, course_problems, read_course
 from courses.models import Course, CourseAsset, Exercise, Lesson, QuizAttempt
-from tests.factories import DEMO_SOURCE, make_admin, make_classroom, make_student, make_teacher
+from tests.factories import (
+    DEMO_SOURCE,
+    ROOT,
+    make_admin,
+    make_classroom,
+    make_student,
+    make_teacher,
+)
 
 pytestmark = pytest.mark.django_db
+
+# The demo problem set's Chinese twin (the adult demo course has the same English notebook).
+DEMO_TWIN = (
+    ROOT / "courses/demo/courses/models-evidence-cost/exercises/how-good-is-a-guess.zh.ipynb"
+)
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>'
 
@@ -261,19 +274,56 @@ def test_bad_assets_are_reported_with_their_reason(tmp_path):
     assert "assets/evil.svg: An SVG must not contain event handlers (onload)." in problems
 
 
-def test_a_chinese_twin_notebook_must_grade_the_same_cells(tmp_path):
-    twin = json.loads(DEMO_SOURCE.read_text())
+def _twin_with(**changes) -> str:
+    """The demo twin with changes to the nbgrader metadata or source of cells, by grade_id."""
+    twin = json.loads(DEMO_TWIN.read_text())
     for cell in twin["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "test_accuracy_basic":
-            cell["metadata"]["nbgrader"]["points"] = 5
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        for key, value in changes.get(gid, {}).items():
+            if key == "source":
+                cell["source"] = value
+            else:
+                cell["metadata"]["nbgrader"][key] = value
+    return json.dumps(twin)
+
+
+def test_a_chinese_twin_notebook_must_grade_the_same_cells(tmp_path):
+    twin = _twin_with(
+        test_accuracy_basic={"points": 5},
+        nearest_neighbour={"grade_id": "nearest"},
+        test_nearest_neighbour_hidden={
+            "source": 'assert nearest_neighbour((9, 1), TRAIN) == "bird"'
+        },
+    )
+    write_course(tmp_path, {"exercises/guess.zh.ipynb": twin})
+    assert problem_texts(tmp_path) == [
+        "exercises/guess.zh.ipynb: notebook: an answer cell with grade_id 'nearest_neighbour' is "
+        "missing (the English notebook has it)",
+        "exercises/guess.zh.ipynb: cell 5 (grade_id 'test_accuracy_basic'): worth 5 points here "
+        "but 1 in the English notebook",
+        "exercises/guess.zh.ipynb: cell 8 (grade_id 'nearest'): the English notebook has no cell "
+        "with this grade_id",
+        "exercises/guess.zh.ipynb: cell 10 (grade_id 'test_nearest_neighbour_hidden'): it has no "
+        "hidden tests here but the English notebook's cell has",
+    ]
+    write_course(tmp_path, {"exercises/guess.zh.ipynb": DEMO_TWIN.read_bytes()})
+    [_quiz, notebook] = read_course(tmp_path).units[0].lessons[0].exercises
+    assert notebook.notebook_zh == DEMO_TWIN.read_bytes()
+
+
+def test_a_twin_must_keep_the_graded_cells_in_order_and_of_the_same_kind(tmp_path):
+    twin = json.loads(DEMO_TWIN.read_text())
+    cells = twin["cells"]
+    cells[4], cells[5] = cells[5], cells[4]  # two test cells swapped
+    cells[3]["metadata"]["nbgrader"].update(grade=True, points=1)  # an answer now marked by hand
     write_course(tmp_path, {"exercises/guess.zh.ipynb": json.dumps(twin)})
     assert problem_texts(tmp_path) == [
-        "exercises/guess.zh.ipynb: its graded cells (grade_id, kind, points, order) must be the "
-        "same as in guess.ipynb."
+        "exercises/guess.zh.ipynb: cell 4 (grade_id 'accuracy'): an answer marked by a teacher "
+        "here but an answer cell in the English notebook",
+        "exercises/guess.zh.ipynb: notebook: the cells with a grade_id come in a different order "
+        "than in the English notebook (setup, accuracy, test_accuracy_basic, test_accuracy_errors, "
+        "nearest_neighbour, test_nearest_neighbour_partial, test_nearest_neighbour_hidden)",
     ]
-    write_course(tmp_path, {"exercises/guess.zh.ipynb": DEMO_SOURCE.read_bytes()})
-    [_quiz, notebook] = read_course(tmp_path).units[0].lessons[0].exercises
-    assert notebook.notebook_zh == DEMO_SOURCE.read_bytes()
 
 
 def test_an_invalid_source_notebook_lists_its_problems(tmp_path):
@@ -313,6 +363,22 @@ def test_import_stores_the_whole_course_through_the_services(tmp_path):
     cat = CourseAsset.objects.get(course=course, name="pictures/cat.svg")
     assert (bytes(cat.content), cat.content_type, cat.size) == (SVG, "image/svg+xml", len(SVG))
     assert len(cat.sha256) == 64
+
+
+def test_import_stores_the_chinese_twin_checked_and_released(tmp_path):
+    folder = write_course(tmp_path, {"exercises/guess.zh.ipynb": DEMO_TWIN.read_bytes()})
+    course = course_import(folder=read_course(folder), owner=make_teacher())
+    notebook = Exercise.objects.get(lesson__unit__course=course, kind="notebook")
+    assert notebook.source_notebook_zh == nbformat.reads(DEMO_TWIN.read_text(), as_version=4)
+    released_zh = json.dumps(notebook.released_notebook_zh, ensure_ascii=False)
+    assert "只读的准备代码" in released_zh  # the twin's own text
+    assert "BEGIN HIDDEN TESTS" not in released_zh and "BEGIN SOLUTION" not in released_zh
+    assert notebook.max_score == 10.0
+    # Without a twin the Chinese fields stay empty: learners in Chinese get the English one.
+    course_import(folder=read_course(write_course(tmp_path / "plain")), replace=True)
+    plain = Exercise.objects.get(lesson__unit__course=course, kind="notebook")
+    assert (plain.source_notebook_zh, plain.released_notebook_zh) == ({}, {})
+    assert plain.released_notebook_for("zh-hans") == plain.released_notebook
 
 
 def test_a_failure_half_way_stores_nothing(tmp_path):

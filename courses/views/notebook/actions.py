@@ -28,6 +28,7 @@ from courses.views.notebook.common import (
     notebook_exercise,
     wants_json,
     with_csp,
+    work_language,
 )
 from graders import answers, notebook, services
 from graders import selectors as grader_selectors
@@ -54,7 +55,8 @@ def _posted_answers(request) -> tuple[dict, dict]:
     if request.content_type == "application/json":
         body = json_body(request, max_bytes=services.draft_max_bytes() * 2 + _BODY_SLACK)
         return body.get("cells"), body
-    return answers_from_form(request), {"purpose": request.POST.get("action", "")}
+    rest = {"purpose": request.POST.get("action", ""), "language": request.POST.get("language")}
+    return answers_from_form(request), rest
 
 
 @require_POST
@@ -77,7 +79,7 @@ def draft_save(request, exercise_id: int):
 
 def _created(request, exercise, submission: Submission) -> HttpResponse:
     if wants_json(request):
-        payload = runs.run_payload(submission)
+        payload = runs.run_payload(submission, submission.language)
         payload["status_url"] = reverse(
             "notebook:run", kwargs={"exercise_id": exercise.pk, "run_id": submission.pk}
         )
@@ -102,11 +104,17 @@ def run_create(request, exercise_id: int):
         purpose = PURPOSES.get(body.get("purpose"))
         if purpose is None:
             raise BadBody(_("Choose Check or Submit."))
+        language = work_language(exercise, body.get("language"))
         # The answers are saved first: a refused run (too many, no attempts left) loses nothing.
         services.draft_save(learner=request.user, exercise=exercise, cells=cells)
-        content = answers.notebook_bytes(answers.with_answers(exercise.released_notebook, cells))
+        released = exercise.released_notebook_for(language)
+        content = answers.notebook_bytes(answers.with_answers(released, cells))
         submission = services.submission_create(
-            learner=request.user, exercise=exercise, content=content, purpose=purpose
+            learner=request.user,
+            exercise=exercise,
+            content=content,
+            purpose=purpose,
+            language=language,
         )
     except BadBody as error:
         return _refuse(request, exercise, error.message, error.status)
@@ -126,28 +134,37 @@ def upload(request, exercise_id: int):
     limit = settings.GRADER_MAX_NOTEBOOK_BYTES
     if action not in ("load", *PURPOSES):
         return _refuse(request, exercise, _("Choose what to do with the file."), 400)
+    try:
+        # The file is graded against the notebook of the page it was sent from.
+        language = work_language(exercise, request.POST.get("language"))
+    except BadBody as error:
+        return _refuse(request, exercise, error.message, error.status)
     if file is None:
         return _refuse(request, exercise, _("Choose a notebook file (.ipynb) first."), 400)
     if file.size > limit:
         return _refuse(request, exercise, str(notebook.too_large(file.size, limit)), 413)
     content = file.read()
     if action == "load":
-        return _load(request, exercise, content)
+        return _load(request, exercise, content, language)
     try:
         submission = services.submission_create(
-            learner=request.user, exercise=exercise, content=content, purpose=PURPOSES[action]
+            learner=request.user,
+            exercise=exercise,
+            content=content,
+            purpose=PURPOSES[action],
+            language=language,
         )
     except services.SubmissionRejected as rejection:
         return _refuse(request, exercise, rejection.message, rejection.status_code)
     return _created(request, exercise, submission)
 
 
-def _load(request, exercise, content: bytes) -> HttpResponse:
+def _load(request, exercise, content: bytes, language: str) -> HttpResponse:
     try:
         found = answers.answers_from_upload(
             content,
             max_bytes=settings.GRADER_MAX_NOTEBOOK_BYTES,
-            released=exercise.released_notebook,
+            released=exercise.released_notebook_for(language),
         )
     except notebook.NotebookError as error:
         return _refuse(request, exercise, str(error), 400)
@@ -173,9 +190,14 @@ def _load(request, exercise, content: bytes) -> HttpResponse:
 @login_required
 @with_csp
 def download(request, exercise_id: int):
-    """The released notebook with the learner's saved answers filled in, to open in Jupyter."""
+    """The released notebook in the learner's language with their saved answers filled in, to
+    open in Jupyter."""
     exercise = notebook_exercise(request, exercise_id)
+    language = exercise.notebook_language()
     saved = grader_selectors.draft_cells(learner=request.user, exercise=exercise)
-    content = answers.notebook_bytes(answers.with_answers(exercise.released_notebook, saved))
+    released = exercise.released_notebook_for(language)
+    content = answers.notebook_bytes(answers.with_answers(released, saved))
     name = slugify(exercise.title) or f"exercise-{exercise.pk}"
-    return attachment(content, f"{name}.ipynb", "application/x-ipynb+json")
+    # The course folder's name for a Chinese twin: learners who also write courses know it.
+    suffix = ".zh.ipynb" if language == exercise.CHINESE else ".ipynb"
+    return attachment(content, f"{name}{suffix}", "application/x-ipynb+json")

@@ -2,7 +2,8 @@
 
 Only the *released* notebook is read here (solutions replaced by stubs, hidden tests removed).
 From the teacher's source the page learns one yes/no per test cell — whether it has hidden
-tests — never any of their text.
+tests — never any of their text. Both are the notebooks of the learner's language (the Chinese
+twin when they work in Chinese and the exercise has one).
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ def highlight_code(source: str, language: str) -> SafeString:
     return mark_safe(highlight(source, PythonLexer(), _FORMATTER))  # noqa: S308
 
 
-def _hidden_test_ids(exercise: Exercise) -> set[str]:
-    source = exercise.source_notebook if isinstance(exercise.source_notebook, dict) else {}
+def _hidden_test_ids(exercise: Exercise, language: str) -> set[str]:
+    source = exercise.source_notebook_for(language)
+    source = source if isinstance(source, dict) else {}
     return {
         gid
         for cell in source.get("cells") or []
@@ -65,14 +67,20 @@ def _hidden_test_ids(exercise: Exercise) -> set[str]:
     }
 
 
-def display_cells(exercise: Exercise, answers: dict[str, str]) -> list[DisplayCell]:
-    """Every released cell in order; solution cells hold the learner's saved answer if any."""
+def display_cells(
+    exercise: Exercise, answers: dict[str, str], language: str | None = None
+) -> list[DisplayCell]:
+    """Every released cell of the notebook in `language` (default: the active one), in order;
+    solution cells hold the learner's saved answer if any (drafts are kept by grade_id, so
+    they follow a switch of language)."""
     course = exercise.lesson.unit.course if exercise.lesson_id else None
     base = asset_base(course.slug) if course is not None else None
-    hidden = _hidden_test_ids(exercise)
-    language = fmt.notebook_language(exercise.released_notebook)
+    notebook_language = exercise.notebook_language(language)
+    released = exercise.released_notebook_for(notebook_language)
+    hidden = _hidden_test_ids(exercise, notebook_language)
+    code_language = fmt.notebook_language(released)  # the kernel's: python
     cells: list[DisplayCell] = []
-    for index, cell in enumerate(exercise.released_notebook.get("cells") or []):
+    for index, cell in enumerate(released.get("cells") or []):
         if not isinstance(cell, dict):
             continue
         cell_type, text, gid = cell.get("cell_type"), _text(cell.get("source")), fmt.grade_id(cell)
@@ -81,7 +89,12 @@ def display_cells(exercise: Exercise, answers: dict[str, str]) -> list[DisplayCe
             answer = answers.get(gid, text)
             kind = ANSWER_CODE if cell_type == "code" else ANSWER_TEXT
             record = DisplayCell(
-                index, kind, gid, source=answer, lines=answer.count("\n") + 1, language=language
+                index,
+                kind,
+                gid,
+                source=answer,
+                lines=answer.count("\n") + 1,
+                language=code_language,
             )
             if fmt.is_grade(cell):
                 record.points = float(meta.get("points") or 0)
@@ -94,13 +107,13 @@ def display_cells(exercise: Exercise, answers: dict[str, str]) -> list[DisplayCe
                     index,
                     TEST,
                     gid,
-                    html=highlight_code(text, language),
+                    html=highlight_code(text, code_language),
                     points=float(meta.get("points") or 0),
                     has_hidden_tests=gid in hidden,
                 )
             )
         elif cell_type == "code":
-            cells.append(DisplayCell(index, CODE, gid, html=highlight_code(text, language)))
+            cells.append(DisplayCell(index, CODE, gid, html=highlight_code(text, code_language)))
         else:
             cells.append(DisplayCell(index, RAW, gid, html=escape(text)))
     return cells

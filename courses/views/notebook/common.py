@@ -37,6 +37,17 @@ def notebook_exercise(request: HttpRequest, exercise_id: int) -> Exercise:
     return exercise
 
 
+def work_language(exercise: Exercise, posted: object = None) -> str:
+    """The language of the notebook the learner is working in: the page's (its forms send it in
+    `language`), else the request's. "en" or "zh-hans" (the latter only if the exercise has a
+    Chinese twin)."""
+    if posted is None or posted == "":
+        return exercise.notebook_language()
+    if posted not in (Exercise.ENGLISH, Exercise.CHINESE):
+        raise BadBody(_("The language must be “en” or “zh-hans”."))
+    return exercise.notebook_language(posted)
+
+
 def wants_json(request: HttpRequest) -> bool:
     """The page's script asks for JSON; a plain form post (no script) gets a redirect."""
     return request.headers.get("Accept", "").startswith("application/json")

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from courses.localization import is_chinese
 from courses.markdown import asset_base, render_markdown
 from courses.selectors import attempts_left
 from courses.views.notebook import cells, runs
@@ -60,23 +61,29 @@ def _strings() -> dict[str, str]:
 def exercise_page(request, exercise_id: int):
     exercise = notebook_exercise(request, exercise_id)
     user = request.user
+    # The notebook in the learner's language: the Chinese twin if they work in Chinese and the
+    # exercise has one. Drafts are kept by grade_id, so the answers follow a switch of language.
+    language = exercise.notebook_language()
     answers = grader_selectors.draft_cells(learner=user, exercise=exercise)
     history = grader_selectors.notebook_runs_of(learner=user, exercise=exercise)
     latest = history.first()
     used = history.filter(purpose="submit").count()
     course = exercise.lesson.unit.course if exercise.lesson_id else None
     base = asset_base(course.slug) if course is not None else None
-    latest_payload = runs.run_payload(latest) if latest is not None else None
+    latest_payload = runs.run_payload(latest, language) if latest is not None else None
     outputs_by_cell = {
         record["index"]: record["outputs"] for record in (latest_payload or {}).get("outputs", [])
     }
     tests_by_id = {test["grade_id"]: test for test in (latest_payload or {}).get("tests", [])}
-    display = cells.display_cells(exercise, answers)
+    display = cells.display_cells(exercise, answers, language)
     context = {
         "exercise": exercise,
         "title": exercise.localized("title"),
         "prompt": render_markdown(exercise.localized("prompt"), base=base),
         "lesson": _lesson_link(exercise),
+        "notebook_language": language,
+        # Chinese asked for, but the teacher wrote the notebook in English only.
+        "no_translation": is_chinese() and language != exercise.CHINESE,
         "cells": [
             {
                 "cell": cell,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from graders import grading, outputs, scoring
+from graders import nbgrader_format as fmt
 from graders.models import Submission
 
 Status = Submission.Status
@@ -84,7 +85,34 @@ def _test(test: dict) -> dict:
     }
 
 
-def run_payload(submission: Submission) -> dict:
+def _outputs_for_page(submission: Submission, language: str | None) -> list[dict]:
+    """The run's outputs, placed on the cells of the notebook the page shows.
+
+    Output records name cells by their position in the notebook the run was made from. A twin
+    may have its cells elsewhere (a longer explanation, an extra note), so when the page shows
+    the other language's notebook the records are moved by grade_id, and those of cells without
+    one (plain code, whose text may differ anyway) are left out rather than put under the wrong
+    cell.
+    """
+    records = outputs.clean_cells(submission.outputs)
+    exercise = submission.exercise
+    page = exercise.notebook_language(language)
+    if page == exercise.notebook_language(submission.language):
+        return records
+    where = {
+        gid: index
+        for index, cell in enumerate(exercise.released_notebook_for(page).get("cells") or [])
+        if isinstance(cell, dict) and (gid := fmt.grade_id(cell))
+    }
+    return [
+        record | {"index": where[record["grade_id"]]}
+        for record in records
+        if record.get("grade_id") in where
+    ]
+
+
+def run_payload(submission: Submission, language: str | None = None) -> dict:
+    """The run as the page in `language` (default: the active one) shows it."""
     final = submission.is_final
     return {
         "id": submission.pk,
@@ -102,5 +130,5 @@ def run_payload(submission: Submission) -> dict:
         "tests": [_test(test) for test in submission.tests if isinstance(test, dict)]
         if final
         else [],
-        "outputs": outputs.clean_cells(submission.outputs) if final else [],
+        "outputs": _outputs_for_page(submission, language) if final else [],
     }
