@@ -11,6 +11,7 @@ Each picture is one function below; SHOTS lists them in order.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import subprocess
@@ -23,8 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# sign_in: for the quiz and notebook shots, which show signed-in learners.
-from tests.support.browser import PageProblems, launch, new_context, sign_in  # noqa: E402, F401
+from tests.support.browser import PageProblems, launch, new_context, sign_in  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 # Demo logins made by `manage.py loaddemo` (courses/management/commands/loaddemo.py).
@@ -59,6 +59,29 @@ class Site:
             stdout=subprocess.DEVNULL,
         )
 
+    def class_cards(self, names: list[str]) -> list[tuple[str, str, str]]:
+        """Class accounts in the demo class, made as a teacher makes them: (code, name, password)
+        for each, what the printed card says."""
+        code = (
+            "from accounts.models import Classroom\n"
+            "from accounts.services import class_accounts_create\n"
+            "room = Classroom.objects.get(name='Demo class')\n"
+            f"for card in class_accounts_create(classroom=room, names={names!r}):\n"
+            "    print(room.join_code, card.name, card.password, sep='\\t')\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        # The shell may say more (Django 5.2 lists what it imported): cards are the tab lines.
+        return [
+            tuple(line.split("\t")) for line in done.stdout.splitlines() if line.count("\t") == 2
+        ]
+
     def __enter__(self) -> Site:
         self.manage("migrate", "--noinput")
         self.manage("loaddemo")
@@ -90,6 +113,42 @@ class Site:
             self.process.terminate()
             self.process.wait(timeout=20)
 
+    @contextlib.contextmanager
+    def worker(self):
+        """A grading worker on the site's database and broker, started as scripts/run.py starts
+        one; stopped (warm, then killed) when the block ends."""
+        log_path = self.log_path.with_name("worker.log")
+        log = log_path.open("ab")
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "config", "worker",
+                "--loglevel", "INFO", "--concurrency", "1", "--hostname", "screenshots@%h",
+                "--queues", "grading,default", "--without-mingle", "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        log.close()
+        try:
+            deadline = time.monotonic() + 90
+            while " ready." not in log_path.read_text(errors="replace"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(
+                        f"the grading worker did not start:\n{log_path.read_text()[-3000:]}"
+                    )
+                time.sleep(0.2)
+            yield process
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
+
 
 class Camera:
     """Opens watched pages on the site and saves pictures of them."""
@@ -108,11 +167,26 @@ class Camera:
         page.problems.watch(page)
         return page
 
-    def save(self, page, name: str, *, full_page: bool = False) -> None:
+    def save(self, page, name: str, *, full_page=False, top=None, bottom=None, only=None) -> None:
+        """The viewport, or the whole page; `top` / `bottom`: a locator to scroll to the top or
+        the bottom of the picture (with a little space); `only`: that element alone."""
         page.wait_for_load_state("networkidle")
+        if top is not None:
+            top.evaluate(
+                "(node) => window.scrollTo(0, node.getBoundingClientRect().top + scrollY - 12)"
+            )
+        if bottom is not None:
+            bottom.evaluate(
+                "(node) => window.scrollTo(0, node.getBoundingClientRect().bottom + scrollY"
+                " - innerHeight + 12)"
+            )
         page.problems.check()
         path = self.out / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page, animations="disabled", caret="hide")
+        options = {"path": str(path), "animations": "disabled", "caret": "hide"}
+        if only is not None:
+            only.screenshot(**options)
+        else:
+            page.screenshot(full_page=full_page, **options)
         self.saved.append(path)
 
 
@@ -142,20 +216,104 @@ def shot_sign_in(camera: Camera) -> None:
         page.context.close()
 
 
-def shot_young_learner_quiz(camera: Camera) -> None:
-    """TODO (flow work): a 6-8 learner's picture quiz on a phone, answered, with its feedback.
+def class_code_sign_in(page, code: str, name: str, password: str) -> None:
+    """Young learners sign in with what their card says."""
+    page.goto("/accounts/class-sign-in/")
+    page.get_by_label("Class code").fill(code)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in", exact=True).click()
 
-    Will save quiz-6-8-phone.png (and quiz-6-8-desktop.png) once the lesson and quiz pages exist.
-    """
-    print("  not yet: the 6-8 picture quiz (its pages are being built)")
+
+def signed_in_page(camera: Camera, viewport: str, locale: str = "en-GB"):
+    page = camera.page(viewport, locale)
+    sign_in(page, *STUDENT)
+    return page
+
+
+def open_lesson(page, course_title: str, lesson_title: str) -> None:
+    """From the catalogue, as a learner gets there."""
+    page.goto("/courses/")
+    page.get_by_role("link", name=course_title, exact=True).click()
+    page.get_by_role("link", name=lesson_title, exact=True).click()
+    page.wait_for_url("**/lessons/*/")
+
+
+def shot_young_learner_quiz(camera: Camera) -> None:
+    """The 6-8 course's picture quiz: on a phone just after a wrong answer (the hint for the
+    picture chosen), on a desktop answered rightly at the second try (the mark and the
+    explanation). Two children of the demo class, signed in with the class code."""
+    cards = camera.site.class_cards(["Xiao Ming", "Li Hua"])
+    for viewport, card in zip(("phone", "desktop"), cards, strict=True):
+        page = camera.page(viewport)
+        class_code_sign_in(page, *card)
+        open_lesson(
+            page, "Robot senses: how machines notice and learn", "Teaching a computer with pictures"
+        )
+        quiz = page.get_by_role("region", name="Exercise 2: Find the cat")
+        quiz.get_by_role("radio", name="A dog").check()
+        quiz.get_by_role("button", name="Check my answer").click()
+        quiz.get_by_text("Not right yet.").wait_for()
+        page.mouse.click(1, 1)  # focus off the button: no focus ring in the picture
+        if viewport == "phone":
+            camera.save(page, "quiz-6-8-phone", only=quiz)
+        else:
+            quiz.get_by_role("radio", name="A cat").check()
+            quiz.get_by_role("button", name="Check again").click()
+            quiz.get_by_text("Right!").wait_for()
+            page.mouse.click(1, 1)
+            camera.save(page, "quiz-6-8-desktop", top=quiz)
+        page.context.close()
+
+
+def shot_lesson_in_chinese(camera: Camera) -> None:
+    """A 6-8 lesson after choosing 简体中文 in the menu: the lesson's own Chinese text."""
+    page = signed_in_page(camera, "phone")
+    open_lesson(page, "Robot senses: how machines notice and learn", "Eyes and ears for machines")
+    with page.expect_navigation():
+        page.get_by_label("Language").select_option("zh-hans")
+    if page.get_by_role("heading", level=1).inner_text() != "机器的眼睛和耳朵":
+        raise SystemExit("the lesson did not switch to its Chinese text")
+    camera.save(page, "lesson-zh-hans-phone")
+    page.context.close()
+
+
+NOTEBOOK_ANSWER = (
+    "def knn_accuracy(k, X_train, y_train, X_test, y_test):",
+    "model = KNeighborsClassifier(n_neighbors=k)",
+    "model.fit(X_train, y_train)",
+    "return float(model.score(X_test, y_test))",
+)
 
 
 def shot_notebook_feedback(camera: Camera) -> None:
-    """TODO (flow work): a 15-17 learner's notebook exercise after Submit, with the score and
-    per-test feedback shown. Needs a grading worker next to the site (scripts/run.py starts one
-    the same way). Will save notebook-feedback-desktop.png.
-    """
-    print("  not yet: the notebook exercise with its feedback (its page is being built)")
+    """The 15-17 k-NN notebook: one function typed in the editor, the other left undone, then
+    Submit; the picture shows the score and every test's feedback (hidden tests: pass or fail
+    and points only), graded by a real worker in the sandbox."""
+    with camera.site.worker():
+        page = signed_in_page(camera, "desktop")
+        open_lesson(page, "Machine learning with Python", "k nearest neighbours and overfitting")
+        page.get_by_role("link", name="Open the notebook").click()
+        page.wait_for_url("**/notebook/")
+        page.wait_for_function("document.documentElement.dataset.editors === 'ready'")
+        page.locator("#answer-knn_accuracy + .cm-editor .cm-content").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+        for number, line in enumerate(NOTEBOOK_ANSWER):
+            if number:
+                page.keyboard.press("Enter")  # the editor indents the body itself
+            page.keyboard.type(line)
+        page.get_by_role("button", name="Submit for grading").click()
+        page.locator("#run-status").get_by_text("Graded.").wait_for(timeout=180_000)
+        page.mouse.click(5, 5)  # no editor focused, no caret in the picture
+        # The end of the notebook (the undone function, its failed tests) and the results.
+        camera.save(page, "notebook-feedback-desktop", bottom=page.locator("#run-details"))
+        # Beside it, the answer cell with its tests' marks under them.
+        camera.save(
+            page, "notebook-cells-desktop", top=page.locator("label[for=answer-knn_accuracy]")
+        )
+        page.context.close()
 
 
 SHOTS: list[Callable[[Camera], None]] = [
@@ -163,6 +321,7 @@ SHOTS: list[Callable[[Camera], None]] = [
     shot_home_in_chinese,
     shot_sign_in,
     shot_young_learner_quiz,
+    shot_lesson_in_chinese,
     shot_notebook_feedback,
 ]
 
