@@ -87,13 +87,14 @@ def submission_create(
     exercise: Exercise,
     content: bytes,
     purpose: str = Purpose.SUBMIT,
-    language: str | None = None,
+    language: str = Submission.Language.ENGLISH,
 ) -> Submission:
     """Store a learner's notebook and queue it for grading once the transaction commits.
 
-    `language` (default: the active one) is the language the learner works in: the submission
+    `language` is the one the learner works in (views pass the request's): the submission
     records the notebook of that language the exercise has (Chinese only if it has a twin), and
-    grading uses that notebook's tests, so their messages come back in it.
+    grading uses that notebook's tests, so their messages come back in it. English by default,
+    not the active language: outside a request that is whatever the thread last activated.
 
     `purpose="check"` runs the visible tests only: it is not an attempt (attempt 0, not limited by
     `max_attempts`, never scored) but shares the rate limits, since it costs a worker as much.

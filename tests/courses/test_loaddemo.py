@@ -1,5 +1,6 @@
 """`manage.py loaddemo`, run by `make run`: demo accounts, a class, an exercise and five courses."""
 
+import json
 import re
 from io import StringIO
 
@@ -99,6 +100,25 @@ def test_notebook_courses_have_notebook_exercises_and_the_young_have_pictures(lo
     assert {"numeric", "short_text", "single_choice"} <= kinds["12-14"]
     young = Course.objects.get(age_band="6-8")
     assert CourseAsset.objects.filter(course=young, content_type="image/svg+xml").count() >= 5
+
+
+def test_every_demo_notebook_is_stored_with_its_chinese_twin(loaded):
+    notebooks = Exercise.objects.filter(kind="notebook", lesson__isnull=False)
+    assert notebooks.count() == 4
+    for exercise in notebooks:
+        source_zh = json.dumps(exercise.source_notebook_zh, ensure_ascii=False)
+        released_zh = json.dumps(exercise.released_notebook_zh, ensure_ascii=False)
+        assert "BEGIN HIDDEN TESTS" in source_zh, exercise.title
+        assert "BEGIN HIDDEN TESTS" not in released_zh and "BEGIN SOLUTION" not in released_zh
+        markdown = [
+            "".join(cell["source"])
+            for cell in exercise.released_notebook_zh["cells"]
+            if cell["cell_type"] == "markdown"
+        ]
+        assert markdown and _HAN.search(markdown[0]), exercise.title
+        english = exercise.released_notebook["cells"]
+        assert not _HAN.search("".join(english[0]["source"])), exercise.title
+        assert exercise.released_notebook_for("zh-hans") is exercise.released_notebook_zh
 
 
 def test_loaddemo_twice_changes_nothing(loaded, settings):

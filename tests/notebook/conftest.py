@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client
 
-from courses.services import course_create, lesson_create, unit_create
+from courses.services import course_create, exercise_create_notebook, lesson_create, unit_create
 from tests import factories
 
 # A line of the demo exercise's hidden tests (courses/demo/how_good_is_a_guess.ipynb): it must
@@ -33,7 +33,7 @@ def other_student(db):
     return factories.make_student("grace")
 
 
-def _course_exercise(teacher, *, slug: str, public: bool):
+def _course_exercise(teacher, *, slug: str, public: bool, exercise=None):
     course = course_create(
         owner=teacher,
         slug=slug,
@@ -45,7 +45,8 @@ def _course_exercise(teacher, *, slug: str, public: bool):
     )
     unit = unit_create(course=course, title_en="Unit 1", title_zh="第一单元")
     lesson = lesson_create(unit=unit, title_en="Guessing", title_zh="猜测")
-    exercise = factories.make_exercise(teacher, published=True, title="How good is a guess?")
+    if exercise is None:
+        exercise = factories.make_exercise(teacher, published=True, title="How good is a guess?")
     exercise.lesson = lesson
     exercise.save(update_fields=["lesson"])
     return exercise
@@ -55,6 +56,30 @@ def _course_exercise(teacher, *, slug: str, public: bool):
 def exercise(teacher):
     """The demo problem set in a lesson of a public course."""
     return _course_exercise(teacher, slug="guessing", public=True)
+
+
+# The demo problem set's Chinese twin, as the adult demo course ships it.
+DEMO_TWIN = (
+    factories.ROOT
+    / "courses/demo/courses/models-evidence-cost/exercises/how-good-is-a-guess.zh.ipynb"
+)
+
+
+def bilingual_exercise(teacher, *, slug: str = "guessing-zh", twin: bytes | None = None):
+    """The demo problem set with a Chinese twin (the demo's, or `twin`) in a public course."""
+    exercise = exercise_create_notebook(
+        owner=teacher,
+        title="How good is a guess?",
+        source=factories.demo_source(),
+        source_zh=twin if twin is not None else DEMO_TWIN.read_bytes(),
+        is_published=True,
+    )
+    return _course_exercise(teacher, slug=slug, public=True, exercise=exercise)
+
+
+@pytest.fixture
+def bilingual(teacher):
+    return bilingual_exercise(teacher)
 
 
 @pytest.fixture
