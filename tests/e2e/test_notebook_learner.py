@@ -73,6 +73,7 @@ def type_answer(page) -> None:
 def open_exercise_from_the_lesson(page, course, exercise) -> None:
     lesson = lesson_titled(course, LESSON_TITLE)
     page.goto(f"/courses/{course.slug}/lessons/{lesson.pk}/")
+    assert_accessible(page)
     page.locator(f"#exercise-{exercise.pk}-open").click()
     page.wait_for_url(f"**/exercises/{exercise.pk}/notebook/")
     page.wait_for_function("document.documentElement.dataset.editors === 'ready'")
@@ -98,6 +99,11 @@ def test_on_a_phone_typed_code_is_indented_autosaved_and_back_after_a_reload(ope
     type_answer(page)
     assert page.locator("#draft-status").inner_text() in {"Not saved yet", "Saving…", "Saved ✓"}
     draft_saved(page)
+    # The way out of an editor with the keyboard, as the page's help says: Escape, then Tab.
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.cm-editor') === null")
+    assert answer_text(page, ANSWER) == EXPECTED_CODE, "Tab left the editor, it typed nothing"
     assert_accessible(page)
 
     page.reload()

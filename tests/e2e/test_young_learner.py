@@ -119,6 +119,7 @@ def test_young_learner_signs_in_with_the_class_code_and_answers_a_picture_quiz(p
     assert progress_text(page).startswith(f"1 of {EXERCISES_IN_COURSE} exercises done")
     lesson = lesson_titled(course, LESSON_TITLE)
     assert "1 of 3 done" in page.locator(f"#lesson-{lesson.pk}").inner_text()
+    assert_accessible(page)
 
 
 def test_without_javascript_the_quiz_form_posts_and_comes_back_marked(
