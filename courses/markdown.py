@@ -10,6 +10,7 @@ javascript: links, no iframes. Relative image paths point at the course's own as
 from __future__ import annotations
 
 import posixpath
+import re
 
 import nh3
 from django.urls import NoReverseMatch, reverse
@@ -106,9 +107,19 @@ def sanitize_html(html: str, *, base: str | None = None) -> SafeString:
     return mark_safe(cleaned)  # noqa: S308 — nh3 output is the sanitised fragment
 
 
-def render_markdown(text: str, *, base: str | None = None) -> SafeString:
+_HEADING = re.compile(r"<(/?)h([1-6])([^>]*)>")
+
+
+def render_markdown(text: str, *, base: str | None = None, below_h1: bool = False) -> SafeString:
     """Markdown (CommonMark + tables + strikethrough, raw HTML allowed) as sanitised HTML.
 
     `base`: where relative links and images point, usually `asset_base(course.slug)`.
+    `below_h1`: the text sits under the page's own <h1>; if it uses level-1 headings, every
+    heading goes one level down so the page keeps a single <h1> (screen readers rely on it).
     """
-    return sanitize_html(_markdown.render(text or ""), base=base)
+    html = sanitize_html(_markdown.render(text or ""), base=base)
+    if not below_h1 or "<h1" not in html:
+        return html
+    # Only heading tags change, and only their level: the sanitised markup is otherwise kept.
+    lowered = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}{m[3]}>", html)
+    return mark_safe(lowered)  # noqa: S308 — sanitised above

@@ -269,7 +269,13 @@ def recent_results(*, learner, limit: int = 10) -> list[Result]:
         _counted_submissions()
         .filter(learner=learner)
         .select_related("exercise__lesson__unit__course")
-        .defer("content", "exercise__source_notebook", "exercise__released_notebook")
+        .defer(
+            "content",
+            "exercise__source_notebook",
+            "exercise__released_notebook",
+            "exercise__source_notebook_zh",
+            "exercise__released_notebook_zh",
+        )
         .order_by("-received_at", "-id")[:limit]
     )
     results = [

@@ -7,6 +7,7 @@ make the source a *check* runs: the teacher's notebook with its hidden tests cut
 
 from __future__ import annotations
 
+import ast
 import copy
 from collections.abc import Mapping
 from typing import Any
@@ -84,3 +85,31 @@ def without_hidden_tests(source: NotebookNode) -> tuple[NotebookNode, set[str]]:
         if gid:
             trimmed.add(gid)
     return stripped, trimmed
+
+
+def runs_nothing(code: str) -> bool:
+    """Whether a cell's code tests nothing: empty, comments, a docstring, `pass`.
+
+    A test cell made only of hidden tests is left like this by a check; reporting it as a passed
+    test would tell the learner a test passed that never ran.
+    """
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return False
+    return all(
+        isinstance(node, ast.Pass)
+        or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        for node in body
+    )
+
+
+def hidden_only_tests(stripped: NotebookNode, trimmed: set[str]) -> set[str]:
+    """Of the test cells a check trimmed, the grade_ids of those with nothing visible left."""
+    return {
+        gid
+        for cell in stripped.cells
+        if cell.cell_type == "code"
+        and (gid := fmt.grade_id(cell)) in trimmed
+        and runs_nothing(cell.source)
+    }

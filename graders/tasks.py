@@ -33,6 +33,10 @@ def grade_submission(self, submission_id: int) -> None:
         result = grading.grade(source, bytes(submission.content), limits=limits)
         for test in result.tests:
             test.visible_only = test.grade_id in trimmed
+        if submission.is_check:
+            # Tests made only of hidden parts ran nothing: they are not reported as passed.
+            untested = answers.hidden_only_tests(source, trimmed)
+            result.tests = [test for test in result.tests if test.grade_id not in untested]
     except sandbox.SandboxUnavailable:
         logger.error("this worker cannot run sandboxes; submission %s goes back", submission_id)
         services.grading_release(submission=submission)

@@ -31,6 +31,6 @@ def lesson_exercises(user, lesson: Lesson):
     return (
         selectors.exercises_visible_to(user)
         .filter(lesson=lesson)
-        .defer("source_notebook", "released_notebook")
+        .defer("source_notebook", "released_notebook", "source_notebook_zh", "released_notebook_zh")
         .order_by("position", "id")
     )

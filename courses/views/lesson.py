@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -112,7 +112,6 @@ def _cards(
 
 
 _TITLE_LINE = re.compile(r"#[ \t]+(.*?)[ \t#]*")
-_HEADING = re.compile(r"<(/?)h([1-6])([^>]*)>")
 
 
 def lesson_body(text: str, title: str, base: str | None) -> SafeString:
@@ -126,12 +125,7 @@ def lesson_body(text: str, title: str, base: str | None) -> SafeString:
     heading = _TITLE_LINE.fullmatch(first.strip())
     if heading and heading.group(1).strip() == title.strip():
         text = rest
-    html = render_markdown(text, base=base)
-    if "<h1" not in html:
-        return html
-    # Only heading tags change, and only their level: the sanitised markup is otherwise kept.
-    lowered = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}{m[3]}>", html)
-    return mark_safe(lowered)  # noqa: S308 — render_markdown's sanitised output
+    return render_markdown(text, base=base, below_h1=True)
 
 
 def _neighbours(course: Course, lesson: Lesson) -> tuple[dict | None, dict | None]:

@@ -223,7 +223,7 @@
     runStatus.textContent = S.sending;
     clearTimeout(saveTimer);
     // getAttribute: the buttons named "action" shadow the form's .action property.
-    const result = await send(form.getAttribute("action"), { purpose: action, cells: currentAnswers() });
+    const result = await send(form.getAttribute("action"), { purpose: action, cells: currentAnswers(), language: form.elements.language.value });
     buttons.forEach((b, i) => { b.disabled = wasDisabled[i]; });
     if (result.ok) {
       dirty = false;

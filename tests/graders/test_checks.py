@@ -1,8 +1,9 @@
 """Checks in the submission lifecycle: same states and rules, never a score, never an attempt."""
 
+import nbformat
 import pytest
 
-from graders import services
+from graders import answers, services
 from graders.models import Submission
 from tests import factories
 
@@ -104,3 +105,31 @@ def test_an_unknown_purpose_is_a_programming_error(student, exercise):
             purpose="peek",
         )
     assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "nothing"),
+    [
+        ("", True),
+        ('"""knn: the hidden part (3 points)"""\n', True),
+        ('"""doc"""\n# a comment\npass\n', True),
+        ('"""doc"""\nassert f(1) == 2\n', False),
+        ("f(", False),  # a syntax error runs and fails: it is reported
+    ],
+)
+def test_a_check_knows_a_test_cell_with_nothing_visible_left(code, nothing):
+    assert answers.runs_nothing(code) is nothing
+
+
+def test_only_trimmed_cells_with_nothing_left_are_hidden_only():
+    stripped = nbformat.v4.new_notebook()
+    for gid, source in [
+        ("only_hidden", '"""all hidden"""\n'),
+        ("some_visible", '"""doc"""\nassert True\n'),
+        ("untrimmed_docstring", '"""never had hidden tests"""\n'),
+    ]:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["nbgrader"] = {"grade": True, "grade_id": gid, "points": 1, "solution": False}
+        stripped.cells.append(cell)
+    trimmed = {"only_hidden", "some_visible"}
+    assert answers.hidden_only_tests(stripped, trimmed) == {"only_hidden"}

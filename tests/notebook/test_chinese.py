@@ -23,8 +23,9 @@ from tests.notebook.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-ENGLISH_HEADING = "<h1>Problem set 1: how good is a guess?</h1>"
-CHINESE_HEADING = "<h1>练习 1：猜得有多准？</h1>"
+# The notebook's own headings sit one level below the page's <h1>.
+ENGLISH_HEADING = "<h2>Problem set 1: how good is a guess?</h2>"
+CHINESE_HEADING = "<h2>练习 1：猜得有多准？</h2>"
 CHINESE_SETUP = "只读的准备代码"  # a comment in the twin's read-only setup cell
 NO_TWIN_NOTE = "This notebook has no Chinese version yet"
 

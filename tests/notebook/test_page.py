@@ -23,7 +23,8 @@ def test_the_page_shows_the_released_notebook_with_editors_and_read_only_tests(
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h1>Problem set 1: how good is a guess?</h1>" in html  # a rendered Markdown cell
+    # A rendered Markdown cell, its heading one level below the page's own <h1>.
+    assert "<h2>Problem set 1: how good is a guess?</h2>" in html
     for gid in ("accuracy", "nearest_neighbour"):
         assert f'<label for="answer-{gid}"' in html
         assert f'<textarea id="answer-{gid}" name="answer-{gid}"' in html

@@ -100,7 +100,11 @@ def display_cells(
                 record.points = float(meta.get("points") or 0)
             cells.append(record)
         elif cell_type == "markdown":
-            cells.append(DisplayCell(index, MARKDOWN, gid, html=render_markdown(text, base=base)))
+            cells.append(
+                DisplayCell(
+                    index, MARKDOWN, gid, html=render_markdown(text, base=base, below_h1=True)
+                )
+            )
         elif cell_type == "code" and fmt.is_grade(cell) and gid:
             cells.append(
                 DisplayCell(

@@ -78,8 +78,11 @@ def _test(test: dict) -> dict:
         "points_text": number(test.get("points")),
         "max_points_text": number(test.get("max_points")),
         "passed": bool(test.get("passed")),
-        # Hidden tests: pass/fail only, whatever was stored. "Passed." would only repeat the badge.
-        "message": "" if hidden or message == scoring.PASSED else _translated(message),
+        # Hidden tests: pass/fail only, whatever was stored. "Passed." and "Failed." would only
+        # repeat the badge.
+        "message": ""
+        if hidden or message in (scoring.PASSED, scoring.FAILED)
+        else _translated(message),
         "hidden": hidden,
         "visible_only": bool(test.get("visible_only")),
     }
