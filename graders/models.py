@@ -59,6 +59,16 @@ class Submission(models.Model):
         _("purpose"), max_length=8, choices=Purpose.choices, default=Purpose.SUBMIT
     )
     # 1, 2, … for submissions; 0 for checks, which are not attempts.
+    # The published course version the submission was last graded against (null: an exercise
+    # outside any course, or not graded yet); a regrade records the version it used.
+    course_version = models.ForeignKey(
+        "courses.CourseVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("course version"),
+    )
     attempt = models.PositiveIntegerField(_("attempt"))
     # The language of the notebook the learner worked in: grading runs that language's source
     # notebook, so the tests' messages come back in it (graders/tasks.py).

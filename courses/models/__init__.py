@@ -13,12 +13,14 @@ from courses.models.content import (
     validate_big_ideas,
 )
 from courses.models.exercise import Exercise
+from courses.models.versions import CourseVersion
 
 __all__ = [
     "AgeBand",
     "BigIdea",
     "Course",
     "CourseAsset",
+    "CourseVersion",
     "Exercise",
     "Lesson",
     "QuizAttempt",

@@ -78,7 +78,8 @@ def validate_big_ideas(value) -> None:
 
 
 class Course(Localized, models.Model):
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    # Unique among live courses (constraint below); a draft shares its live course's slug.
+    slug = models.SlugField(_("slug"), max_length=80)
     title_en = models.CharField(_("title (English)"), max_length=200)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     summary_en = models.TextField(_("summary (English)"), blank=True)
@@ -101,6 +102,17 @@ class Course(Localized, models.Model):
         related_name="courses",
         verbose_name=_("owner"),
     )
+    # A published course is edited through its draft: a second Course row with its own units,
+    # lessons and exercises that only teachers see. Publishing copies the draft onto this live
+    # course (keeping exercise ids, so learners' work stays attached) and records a CourseVersion.
+    draft_of = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="draft",
+        verbose_name=_("draft of"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -111,7 +123,12 @@ class Course(Localized, models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(age_band__in=AgeBand.values), name="course_age_band_known"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=models.Q(draft_of__isnull=True),
+                name="course_slug_unique_live",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +164,8 @@ class Lesson(Localized, models.Model):
         Unit, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("unit")
     )
     position = models.PositiveIntegerField(_("position"))
+    # The lesson's file stem in a course folder (lessons/<slug>.en.md); its key when publishing.
+    slug = models.SlugField(_("slug"), max_length=80, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=200)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     # Markdown; rendered to sanitised HTML by the lesson page, never trusted as HTML here.
@@ -158,7 +177,12 @@ class Lesson(Localized, models.Model):
         verbose_name_plural = _("lessons")
         ordering = ["unit_id", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "position"], name="lesson_position_unique")
+            models.UniqueConstraint(fields=["unit", "position"], name="lesson_position_unique"),
+            models.UniqueConstraint(
+                fields=["unit", "slug"],
+                condition=~models.Q(slug=""),
+                name="lesson_slug_unique_in_unit",
+            ),
         ]
 
     def __str__(self) -> str:

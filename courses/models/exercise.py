@@ -47,6 +47,9 @@ class Exercise(Localized, models.Model):
         verbose_name=_("lesson"),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    # The exercise's file name stem in a course folder (exercises/<key>.yaml); publishing matches
+    # a draft's exercises to the live ones by it, so learners' work stays with the exercise.
+    key = models.SlugField(_("key"), max_length=120, blank=True)
     prompt_en = models.TextField(_("prompt (English, Markdown)"), blank=True)
     prompt_zh = models.TextField(_("prompt (Chinese, Markdown)"), blank=True)
     explanation_en = models.TextField(_("explanation (English)"), blank=True)
