@@ -15,11 +15,13 @@ def _offered_to(user, prefix: str = "") -> Q:
     offered = Q(**{f"{prefix}is_public": True})
     if getattr(user, "is_authenticated", False):
         offered |= Q(**{f"{prefix}classrooms__learners": user})
-    return Q(**{f"{prefix}is_published": True}) & offered
+    # Drafts are never offered, even when published content is copied from them.
+    return Q(**{f"{prefix}is_published": True, f"{prefix}draft_of": None}) & offered
 
 
 def courses_visible_to(user) -> QuerySet[Course]:
-    courses = Course.objects.all()
+    """Live courses only: drafts (Course.draft_of) are reached through the authoring pages."""
+    courses = Course.objects.filter(draft_of__isnull=True)
     if getattr(user, "is_platform_admin", False):
         return courses
     if getattr(user, "is_teacher", False):
@@ -36,7 +38,8 @@ def exercises_visible_to(user) -> QuerySet[Exercise]:
         return exercises
     if getattr(user, "is_teacher", False):
         published = Q(is_published=True) & (
-            Q(lesson__isnull=True) | Q(lesson__unit__course__is_published=True)
+            Q(lesson__isnull=True)
+            | Q(lesson__unit__course__is_published=True, lesson__unit__course__draft_of=None)
         )
         return exercises.filter(published | Q(owner=user))
     # A subquery rather than a join: joining classes would repeat an exercise per shared class.
