@@ -15,14 +15,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Max, Q, Value, When
+from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from courses.models import Exercise
+from courses.models import CourseVersion, Exercise
 from graders import answers, notebook, outputs
 from graders.models import Draft, Submission
 from graders.results import GradeResult
@@ -198,7 +198,32 @@ def grading_start(*, submission_id: int, task_id: str, worker: str) -> Submissio
         )
         if not claimed:
             return None
-    return Submission.objects.select_related("exercise").get(pk=submission_id)
+    return (
+        Submission.objects.select_related("exercise")
+        # Read with the exercise in one query: the version of the content this grading uses.
+        .annotate(graded_version_id=_latest_course_version())
+        .get(pk=submission_id)
+    )
+
+
+def _latest_course_version() -> Subquery:
+    """The newest CourseVersion of the submission's exercise's course (None: the exercise is
+    in no course, or its course has no version yet)."""
+    versions = CourseVersion.objects.filter(
+        course_id=OuterRef("exercise__lesson__unit__course_id")
+    ).order_by("-number")
+    return Subquery(versions.values("pk")[:1])
+
+
+def _graded_version_id(submission: Submission) -> int | None:
+    if hasattr(submission, "graded_version_id"):  # claimed by grading_start
+        return submission.graded_version_id
+    return (
+        CourseVersion.objects.filter(course__units__lessons__exercises=submission.exercise_id)
+        .order_by("-number")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _stored_test(test) -> dict:
@@ -211,7 +236,8 @@ def _stored_test(test) -> dict:
 def grading_finish(*, submission: Submission, result: GradeResult) -> bool:
     """Store the result if this execution still owns the submission. Exactly one result lands.
 
-    A check stores its per-test results and outputs but no score: it must never count.
+    A check stores its per-test results and outputs but no score: it must never count. The
+    submission records the course version it was graded against (Submission.course_version).
     """
     check = submission.purpose == Purpose.CHECK
     return bool(
@@ -226,6 +252,7 @@ def grading_finish(*, submission: Submission, result: GradeResult) -> bool:
             review_reasons=[reason[:500] for reason in result.review_reasons][:50],
             outputs=outputs.capped(result.outputs),
             finished_at=timezone.now(),
+            course_version_id=_graded_version_id(submission),
         )
     )
 

@@ -13,6 +13,7 @@ from courses.models.content import (
     validate_big_ideas,
 )
 from courses.models.exercise import Exercise
+from courses.models.validation import ValidationRun
 from courses.models.versions import CourseVersion
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "QuizAttempt",
     "SchoolStage",
     "Unit",
+    "ValidationRun",
     "stage_for",
     "validate_big_ideas",
 ]
