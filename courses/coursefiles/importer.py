@@ -4,21 +4,32 @@ Everything is created through the services (courses.services, courses.asset_serv
 one transaction: a problem anywhere leaves the database as it was.
 
 Replacing an existing course keeps its row (its id, owner unless another is given, and the
-classes it is assigned to) and rebuilds everything inside it. It is refused while learners'
-work hangs on its exercises (quiz attempts, notebook submissions, or anything else that refers
-to an exercise): deleting the exercises would delete that work with them.
+classes it is assigned to) and rebuilds everything inside it. When learners' work hangs on its
+exercises (quiz attempts, notebook submissions, deadlines, anything that refers to an
+exercise), or the course has a draft already, the folder goes into the course's draft instead
+(courses.publishing.course_draft_for): learners keep seeing the published course, and their
+work stays attached, until the draft is validated and published (`course_validate_and_publish`,
+or the authoring pages). Publishing matches lessons by slug and exercises by key, which come
+from the folder's file names, so an exercise whose file kept its name keeps its learners' work.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from courses import asset_services, services
 from courses.coursefiles.reader import CourseFolder, ExerciseFile
-from courses.models import Course, CourseAsset, Exercise, Lesson, Unit
+from courses.models import Course, CourseAsset, CourseVersion, Exercise, Lesson, Unit
+from courses.publishing import (
+    PublishRefused,
+    course_draft_for,
+    course_publish,
+    validation_run_request,
+)
+from courses.publishing.runs import run_problems, validation_run_in_process
 from graders import notebook
 
 
@@ -52,14 +63,20 @@ def learner_work_on(course: Course) -> list[str]:
 
 
 @transaction.atomic
-def course_import(*, folder: CourseFolder, owner=None, replace: bool = False) -> Course:
-    """Create the course read from a folder (courses.coursefiles.reader.read_course).
+def course_import(*, folder: CourseFolder, owner=None, replace: bool = False, user=None) -> Course:
+    """Store the course read from a folder (courses.coursefiles.reader.read_course, or
+    courses.coursefiles.nbgrader_dir.read_nbgrader_course) and return the row written: the new
+    course, the replaced one, or the draft of a course learners have work in (`.draft_of` set).
 
-    `owner` owns the course and its exercises; when replacing, None keeps the current owner.
-    Raises CourseImportError, storing nothing, when the slug is taken and `replace` is false,
-    when a replaced course has learners' work, or when a service refuses something.
+    `owner` owns a new course and its exercises; when replacing in place, None keeps the current
+    owner; a draft keeps its course's owner. `user` makes the draft (its owner or an admin;
+    default: the owner). Raises CourseImportError, storing nothing, when the slug is taken and
+    `replace` is false, when learners have work in a course that was never published (it has no
+    draft to take the folder), or when a service refuses something.
     """
-    existing = Course.objects.select_for_update().filter(slug=folder.slug).first()
+    existing = (
+        Course.objects.select_for_update().filter(slug=folder.slug, draft_of__isnull=True).first()
+    )
     if existing is not None and not replace:
         raise CourseImportError(
             [
@@ -83,6 +100,8 @@ def course_import(*, folder: CourseFolder, owner=None, replace: bool = False) ->
                 is_public=folder.public,
                 is_published=folder.published,
             )
+        elif learner_work_on(existing) or Course.objects.filter(draft_of=existing).exists():
+            course = _draft_clear_and_update(existing, folder, user or owner or existing.owner)
         else:
             course = _course_clear_and_update(existing, folder, owner)
         _fill(course, folder)
@@ -97,9 +116,53 @@ def course_import(*, folder: CourseFolder, owner=None, replace: bool = False) ->
     return course
 
 
+def course_validate_and_publish(*, course: Course, user, note: str = "") -> CourseVersion:
+    """Validate `course` (its draft, if it has one) here, sandbox checks included, and publish
+    it: the command line's way, without workers (graders.sandbox must work on this machine for
+    notebook exercises). Raises PublishRefused with every problem found, publishing nothing;
+    PermissionDenied unless `user` owns the course or is an admin."""
+    live = course.draft_of if course.draft_of_id else course
+    run = validation_run_request(course=live, user=user, enqueue=False)
+    run = validation_run_in_process(run_id=run.pk)
+    problems = run_problems(run)
+    if problems:
+        raise PublishRefused(problems)
+    return course_publish(course=live, user=user, note=note)
+
+
+def _draft_clear_and_update(live: Course, folder: CourseFolder, user) -> Course:
+    try:
+        draft = course_draft_for(course=live, user=user)
+    except PermissionDenied:
+        raise CourseImportError(
+            [
+                _("Only the owner of “%(slug)s” or an administrator may change it.")
+                % {"slug": live.slug}
+            ]
+        ) from None
+    if draft.pk == live.pk:  # never published: no draft to take the folder
+        work = learner_work_on(live)
+        raise CourseImportError(
+            [
+                _(
+                    "The course “%(slug)s” cannot be replaced: learners have %(work)s in it, "
+                    "which replacing would delete."
+                )
+                % {"slug": live.slug, "work": ", ".join(work)}
+            ]
+        )
+    # The draft's rows are the teacher's own (previews at most): rebuilt from the folder.
+    _clear(draft)
+    draft.is_public = folder.public
+    _update(draft, folder)
+    draft.full_clean(validate_constraints=False)  # shares its course's slug, by design
+    draft.save()
+    return draft
+
+
 def _course_clear_and_update(course: Course, folder: CourseFolder, owner) -> Course:
     work = learner_work_on(course)
-    if work:
+    if work:  # the callers check first; this guards the deletes below
         raise CourseImportError(
             [
                 _(
@@ -109,26 +172,27 @@ def _course_clear_and_update(course: Course, folder: CourseFolder, owner) -> Cou
                 % {"slug": course.slug, "work": ", ".join(work)}
             ]
         )
-    # Exercises first: Exercise.lesson is PROTECT, so lessons cannot take them along.
-    Exercise.objects.filter(lesson__unit__course=course).delete()
-    Unit.objects.filter(course=course).delete()
-    CourseAsset.objects.filter(course=course).delete()
-    for name, value in {
-        "title_en": folder.title_en,
-        "title_zh": folder.title_zh,
-        "summary_en": folder.summary_en,
-        "summary_zh": folder.summary_zh,
-        "age_band": folder.age_band,
-        "big_ideas": folder.big_ideas,
-        "is_public": folder.public,
-        "is_published": folder.published,
-    }.items():
-        setattr(course, name, value)
+    _clear(course)
+    _update(course, folder)
+    course.is_public = folder.public
+    course.is_published = folder.published
     if owner is not None:
         course.owner = owner
     course.full_clean()
     course.save()
     return course
+
+
+def _clear(course: Course) -> None:
+    # Exercises first: Exercise.lesson is PROTECT, so lessons cannot take them along.
+    Exercise.objects.filter(lesson__unit__course=course).delete()
+    Unit.objects.filter(course=course).delete()
+    CourseAsset.objects.filter(course=course).delete()
+
+
+def _update(course: Course, folder: CourseFolder) -> None:
+    for name in ("title_en", "title_zh", "summary_en", "summary_zh", "age_band", "big_ideas"):
+        setattr(course, name, getattr(folder, name))
 
 
 def _fill(course: Course, folder: CourseFolder) -> None:
@@ -146,6 +210,9 @@ def _fill(course: Course, folder: CourseFolder) -> None:
                 body_en=lesson_file.body_en,
                 body_zh=lesson_file.body_zh,
             )
+            # The file stem: what an export writes back and publishing matches lessons by.
+            lesson.slug = lesson_file.slug
+            lesson.save(update_fields=["slug"])
             for exercise_file in lesson_file.exercises:
                 _exercise_create(course.owner, lesson, exercise_file)
 
@@ -159,6 +226,8 @@ def _exercise_create(owner, lesson: Lesson, exercise_file: ExerciseFile) -> Exer
         "explanation_en": exercise_file.explanation_en,
         "explanation_zh": exercise_file.explanation_zh,
         "max_attempts": exercise_file.max_attempts,
+        # The file stem: what an export writes back and publishing matches exercises by.
+        "key": exercise_file.stem,
     }
     if not exercise_file.is_notebook:
         return services.exercise_create_quiz(

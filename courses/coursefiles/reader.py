@@ -555,30 +555,39 @@ class _Reader:
         for suffix in ("", ".zh"):
             relative = f"{EXERCISES_DIR}/{exercise.stem}{suffix}.ipynb"
             self.used_files.add(relative)
-            content = self._read_bytes(
-                relative, settings.GRADER_MAX_NOTEBOOK_BYTES, required=not suffix
-            )
-            if content is None:
+            loaded = self.read_notebook(relative, required=not suffix)
+            if loaded is None:
                 continue
-            try:
-                sources[suffix] = notebook.load_source(
-                    content, max_bytes=settings.GRADER_MAX_NOTEBOOK_BYTES
-                )
-            except notebook.NotebookError as error:
-                for problem in error.problems or [str(error)]:
-                    self.add(relative, "", str(problem))
-                continue
-            if not notebook.grading_outline(sources[suffix]):
-                self.add(relative, "", _("the notebook has no graded cells."))
+            content, sources[suffix] = loaded
             if suffix:
                 exercise.notebook_zh = content
             else:
                 exercise.notebook = content
         if "" in sources and ".zh" in sources:
-            # The same check exercise_create_notebook makes when the twin is stored.
-            twin_file = f"{EXERCISES_DIR}/{exercise.stem}.zh.ipynb"
-            for problem in notebook.twin_problems(sources[""], sources[".zh"]):
-                self.add(twin_file, "", str(problem))
+            self.check_twin(
+                f"{EXERCISES_DIR}/{exercise.stem}.zh.ipynb", sources[""], sources[".zh"]
+            )
+
+    def read_notebook(self, relative: str, *, required: bool = True):
+        """(bytes, parsed notebook) of a valid nbgrader source notebook with graded cells, or
+        None (the problems are recorded)."""
+        content = self._read_bytes(relative, settings.GRADER_MAX_NOTEBOOK_BYTES, required=required)
+        if content is None:
+            return None
+        try:
+            source = notebook.load_source(content, max_bytes=settings.GRADER_MAX_NOTEBOOK_BYTES)
+        except notebook.NotebookError as error:
+            for problem in error.problems or [str(error)]:
+                self.add(relative, "", str(problem))
+            return None
+        if not notebook.grading_outline(source):
+            self.add(relative, "", _("the notebook has no graded cells."))
+        return content, source
+
+    def check_twin(self, twin_file: str, source, twin) -> None:
+        # The same check exercise_create_notebook makes when the twin is stored.
+        for problem in notebook.twin_problems(source, twin):
+            self.add(twin_file, "", str(problem))
 
     # assets and references
 
@@ -590,7 +599,14 @@ class _Reader:
             return
         if not base.is_dir():
             return
-        total = 0
+        for path in self.walk(base):
+            self.add_asset(
+                path.relative_to(self.root).as_posix(), path.relative_to(base).as_posix()
+            )
+        self.check_asset_totals(ASSETS_DIR)
+
+    def walk(self, base: Path) -> Iterator[Path]:
+        """The visible files under `base`, sorted; symbolic links are problems, not followed."""
         for directory, subdirectories, files in os.walk(base):
             subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
             for name in sorted([*subdirectories, *files]):
@@ -602,30 +618,33 @@ class _Reader:
                         subdirectories.remove(name)
             for name in sorted(files):
                 path = Path(directory) / name
-                if name.startswith(".") or path.is_symlink():
-                    continue
-                relative = path.relative_to(self.root).as_posix()
-                asset_name = path.relative_to(base).as_posix()
-                content = self._read_bytes(relative, asset_services.MAX_ASSET_BYTES)
-                if content is None:
-                    continue
-                problems = asset_services.asset_problems(asset_name, content)
-                for problem in problems:
-                    self.add(relative, "", problem)
-                if not problems:
-                    total += len(content)
-                    self.assets.append(AssetFile(asset_name, content))
-                    self.asset_types[asset_name] = asset_services.content_type_for(asset_name)
+                if not (name.startswith(".") or path.is_symlink()):
+                    yield path
+
+    def add_asset(self, relative: str, asset_name: str) -> None:
+        """The file at `relative` as the asset `asset_name`, if it may be one."""
+        content = self._read_bytes(relative, asset_services.MAX_ASSET_BYTES)
+        if content is None:
+            return
+        problems = asset_services.asset_problems(asset_name, content)
+        for problem in problems:
+            self.add(relative, "", problem)
+        if not problems:
+            self.assets.append(AssetFile(asset_name, content))
+            self.asset_types[asset_name] = asset_services.content_type_for(asset_name)
+
+    def check_asset_totals(self, where: str) -> None:
+        total = sum(len(asset.content) for asset in self.assets)
         if total > asset_services.MAX_COURSE_ASSET_BYTES:
             self.add(
-                ASSETS_DIR,
+                where,
                 "",
                 _("the assets take %(size)d bytes; a course may have at most %(limit)d.")
                 % {"size": total, "limit": asset_services.MAX_COURSE_ASSET_BYTES},
             )
         if len(self.assets) > asset_services.MAX_ASSETS_PER_COURSE:
             self.add(
-                ASSETS_DIR,
+                where,
                 "",
                 _("a course may have at most %(limit)d assets.")
                 % {"limit": asset_services.MAX_ASSETS_PER_COURSE},

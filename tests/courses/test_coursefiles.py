@@ -420,8 +420,12 @@ def test_replacing_keeps_the_course_row_owner_and_classes_and_rebuilds_the_rest(
     assert CourseAsset.objects.filter(course=again).count() == 2
 
 
-def test_replacing_is_refused_while_learners_have_work_in_the_course(tmp_path):
-    course = course_import(folder=read_course(write_course(tmp_path)), owner=make_teacher())
+def test_replacing_is_refused_while_learners_have_work_in_a_course_never_published(tmp_path):
+    # A published course takes the folder into its draft instead (tests/coursefiles/); one
+    # never published has no draft to take it.
+    unpublished = COURSE_YAML.replace("published: true", "published: false")
+    folder = read_course(write_course(tmp_path, {"course.yaml": unpublished}))
+    course = course_import(folder=folder, owner=make_teacher())
     quiz = Exercise.objects.get(lesson__unit__course=course, kind="single_choice")
     services.quiz_answer_submit(learner=make_student(), exercise=quiz, answer="dog")
     with pytest.raises(CourseImportError, match="learners have quiz attempts in it"):
