@@ -1,0 +1,2 @@
+"""Forms for authoring: course, unit and lesson (content), exercises (exercise), quiz kinds
+(quiz)."""
