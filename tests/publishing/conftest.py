@@ -1,3 +1,5 @@
+# Chinese text and places use full-width punctuation and angle quotes on purpose.
+# ruff: noqa: RUF001
 """Builders for the publishing tests: a small course that passes every static check (a unit, a
 lesson with a picture, a quiz and a notebook exercise with its Chinese twin), and its owner."""
 
@@ -12,6 +14,9 @@ from courses import asset_services, services
 from courses.models import AgeBand, BigIdea, Course, Exercise
 from courses.publishing import course_keys_ensure
 from tests import factories
+
+# Real Celery workers on the test database and broker, started exactly as in tests/workers.
+from tests.workers.conftest import start_worker, worker_env  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_EXERCISES = ROOT / "courses" / "demo" / "courses" / "models-evidence-cost" / "exercises"
@@ -92,3 +97,50 @@ def build_course(owner=None, *, slug: str = "robots", published: bool = False) -
 @pytest.fixture
 def built(db):
     return build_course()
+
+
+def load_notebook(path: Path):
+    """A notebook file as the services store it (parsed, sources as strings)."""
+    from graders import notebook
+
+    return notebook.parse_notebook(path.read_bytes(), max_bytes=10_000_000)
+
+
+def problem_lines(problems) -> list[str]:
+    return [str(problem) for problem in problems]
+
+
+COURSE = "Course “Robots”"
+UNIT = "Unit 1 “Senses”"
+LESSON = f"{UNIT} › Lesson 1 “Ears”"
+QUIZ = f"{LESSON} › Exercise “Which part hears?”"
+NOTEBOOK = f"{LESSON} › Exercise “How good is a guess?”"
+
+
+def mark_validated(course: Course, user=None):
+    """A passing validation run of `course`'s current content, as the workers leave one.
+
+    For tests about publishing itself: the static checks really run (and must pass); the sandbox
+    part, which the workers do, is trusted here and tested in test_runs.py.
+    """
+    from courses.models import ValidationRun
+    from courses.publishing import content_sha256, course_problems
+
+    course = Course.objects.get(pk=course.pk)  # the content as stored, not a stale copy
+    course_keys_ensure(course=course)
+    assert course_problems(course=course) == []
+    return ValidationRun.objects.create(
+        course=course,
+        requested_by=user or course.owner,
+        status=ValidationRun.Status.DONE,
+        content_sha256=content_sha256(course),
+        problems=[],
+    )
+
+
+def publish(course: Course, user=None, note: str = ""):
+    """Validate (as mark_validated) and publish what editing `course` goes to."""
+    from courses.publishing import course_publish, editable_course
+
+    mark_validated(editable_course(course) or course, user)
+    return course_publish(course=course, user=user or course.owner, note=note)
