@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "courses",
     "graders",
     "reports",
+    "teaching",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("courses.asset_urls")),
     # Sign-up, sign-in with a class code, joining a class, teachers' class pages.
     path("", include("accounts.web_urls")),
+    # Teachers' gradebooks, deadlines, marking and regrades, per class.
+    path("", include("teaching.urls")),
     # Teachers write courses in the browser: their courses, editors, previews as a learner.
     path("teach/", include("courses.authoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,6 +17,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Subque
 
 from courses.models import Course, Exercise, Lesson, QuizAttempt, Unit
 from graders.models import Submission
+from teaching.limits import attempt_limits
 
 # Notebook submissions that count as handed in and marked.
 COUNTED_STATUSES = (Submission.Status.GRADED, Submission.Status.NEEDS_REVIEW)
@@ -95,7 +96,8 @@ def _counted_submissions():
 
 
 def exercise_progress(*, learner, exercises: Iterable[Exercise]) -> dict[int, ExerciseProgress]:
-    """Progress on each of `exercises`, keyed by exercise id: two queries in all."""
+    """Progress on each of `exercises`, keyed by exercise id: two queries in all, and one more
+    for the learner's class attempt limits once they have answered a quiz among them."""
     exercises = list(exercises)
     ids = [exercise.pk for exercise in exercises]
     quiz_rows, notebook_rows = {}, {}
@@ -121,6 +123,9 @@ def exercise_progress(*, learner, exercises: Iterable[Exercise]) -> dict[int, Ex
             .values("exercise_id")
             .annotate(used=Count("id"), best=Max("score"))
         }
+    # The learner's classes may set their own limits; they matter once a quiz has attempts.
+    answered = [exercise for exercise in exercises if exercise.pk in quiz_rows]
+    limits = attempt_limits(learner=learner, exercises=answered) if answered else {}
     result = {}
     for exercise in exercises:
         row = (notebook_rows if exercise.is_notebook else quiz_rows).get(exercise.pk, {})
@@ -128,7 +133,7 @@ def exercise_progress(*, learner, exercises: Iterable[Exercise]) -> dict[int, Ex
             exercise_id=exercise.pk,
             is_notebook=exercise.is_notebook,
             max_score=exercise.max_score,
-            max_attempts=exercise.max_attempts,
+            max_attempts=limits.get(exercise.pk, exercise.max_attempts),
             attempts=row.get("used") or 0,
             best_score=row.get("best"),
             correct=bool(row.get("right")),
@@ -153,7 +158,8 @@ def _course_exercises(course_ids: Iterable[int]):
 
 
 def course_progress(*, learner, courses: Iterable[Course]) -> dict[int, CourseProgress]:
-    """Progress in each course, keyed by course id: three queries for any number of courses.
+    """Progress in each course, keyed by course id: four queries for any number of courses
+    (three before the learner has answered any quiz).
 
     Counts published exercises only: the ones learners see.
     """

@@ -8,6 +8,7 @@ everything. Exercises follow their course, so the API, the pages and the graders
 from django.db.models import Q, QuerySet
 
 from courses.models import Course, Exercise, QuizAttempt
+from teaching.limits import attempt_limit
 
 
 def _offered_to(user, prefix: str = "") -> Q:
@@ -54,8 +55,12 @@ def quiz_attempts_of(*, learner, exercise: Exercise) -> QuerySet[QuizAttempt]:
     return QuizAttempt.objects.filter(learner=learner, exercise=exercise).order_by("-attempt")
 
 
-def attempts_left(*, exercise: Exercise, used: int) -> int | None:
-    """How many answers a learner who has used `used` may still send; None means no limit."""
-    if exercise.max_attempts is None:
+def attempts_left(*, exercise: Exercise, used: int, learner=None) -> int | None:
+    """How many answers a learner who has used `used` may still send; None means no limit.
+    With `learner`, their classes' own limits count (teaching.limits, as the services enforce)."""
+    limit = exercise.max_attempts
+    if learner is not None:
+        limit = attempt_limit(learner=learner, exercise=exercise)
+    if limit is None:
         return None
-    return max(0, exercise.max_attempts - used)
+    return max(0, limit - used)

@@ -63,7 +63,9 @@ class AnswerResultSerializer(QuizAttemptSerializer):
         read_only_fields = fields
 
     def get_attempts_left(self, attempt: QuizAttempt) -> int | None:
-        return selectors.attempts_left(exercise=attempt.exercise, used=attempt.attempt)
+        return selectors.attempts_left(
+            exercise=attempt.exercise, used=attempt.attempt, learner=attempt.learner
+        )
 
     def get_explanation(self, attempt: QuizAttempt) -> str:
         if attempt.correct or self.get_attempts_left(attempt) == 0:

@@ -16,6 +16,7 @@ from courses import quiz
 from courses.localization import is_chinese
 from courses.models import Course, Exercise, Lesson, QuizAttempt, Unit
 from graders import grading, notebook
+from teaching.limits import attempt_limit
 
 
 class QuizSpecInvalid(ValueError):
@@ -222,10 +223,12 @@ def quiz_answer_submit(*, learner, exercise: Exercise, answer: Any) -> QuizAttem
                     )["last"]
                     or 0
                 )
-                if exercise.max_attempts is not None and used >= exercise.max_attempts:
+                # The learner's classes may allow more or fewer attempts than the exercise.
+                limit = attempt_limit(learner=learner, exercise=exercise)
+                if limit is not None and used >= limit:
                     raise QuizAnswerRejected(
-                        f"You have used all {exercise.max_attempts} attempts at this exercise.",
-                        f"这道题的 {exercise.max_attempts} 次作答机会你已经用完了。",
+                        f"You have used all {limit} attempts at this exercise.",
+                        f"这道题的 {limit} 次作答机会你已经用完了。",
                         status_code=409,
                     )
                 return QuizAttempt.objects.create(

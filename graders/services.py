@@ -26,6 +26,7 @@ from courses.models import CourseVersion, Exercise
 from graders import answers, notebook, outputs
 from graders.models import Draft, Submission
 from graders.results import GradeResult
+from teaching.limits import attempt_limit
 
 logger = logging.getLogger(__name__)
 Status = Submission.Status
@@ -44,7 +45,12 @@ class SubmissionRejected(Exception):
 
 
 def _check_rate(learner: User) -> None:
-    in_flight = Submission.objects.filter(learner=learner, status__in=Submission.IN_FLIGHT).count()
+    in_flight = (
+        Submission.objects.filter(learner=learner, status__in=Submission.IN_FLIGHT)
+        # A teacher's regrade is not the learner's doing: it must not block their own work.
+        .exclude(run_token__startswith=REGRADE_TOKEN)
+        .count()
+    )
     limit = settings.GRADER_MAX_IN_FLIGHT
     if in_flight >= limit:
         raise SubmissionRejected(
@@ -68,15 +74,15 @@ def _check_rate(learner: User) -> None:
         )
 
 
-def _check_attempts_left(exercise: Exercise, used: int) -> None:
-    if exercise.max_attempts is not None and used >= exercise.max_attempts:
+def _check_attempts_left(limit: int | None, used: int) -> None:
+    if limit is not None and used >= limit:
         raise SubmissionRejected(
             ngettext(
                 "You have used your %(count)d attempt at this exercise.",
                 "You have used all %(count)d attempts at this exercise.",
-                exercise.max_attempts,
+                limit,
             )
-            % {"count": exercise.max_attempts},
+            % {"count": limit},
             status_code=409,
         )
 
@@ -127,7 +133,8 @@ def submission_create(
                         )
                         or 0
                     )
-                    _check_attempts_left(exercise, last)
+                    # The learner's classes may allow more or fewer attempts than the exercise.
+                    _check_attempts_left(attempt_limit(learner=learner, exercise=exercise), last)
                     attempt = last + 1
                 submission = Submission.objects.create(
                     learner=learner,
@@ -294,6 +301,37 @@ def _fail_after_retries(submission_id: int, status: str, retries: int) -> bool:
             error=_retries_exhausted_message(),
             finished_at=timezone.now(),
             run_token="",
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Regrading (teaching/regrades.py starts it, teaching/tasks.py runs it)
+
+# The run_token of a submission a regrade put back in the queue. Regrade tasks' ids start with it
+# too, so their claims (run_token "<task id>/<random>") keep the mark while running.
+REGRADE_TOKEN = "regrade"  # noqa: S105 (a marker, not a secret)
+
+
+def submission_requeue_for_regrade(*, submission_id: int, status: str) -> bool:
+    """Put a final, counted submission back in the queue to be graded again with the current
+    tests. The one transition out of a final state, conditional like every other: only from
+    `status` (the one the caller saw), so a submission in flight or changed meanwhile is left
+    alone, and a duplicate request moves nothing. Attempt number, bytes and language stay; the
+    old result stays on the row until grading_finish replaces it. From then on it is an ordinary
+    queued submission: claimed by grading_start, re-queued by the sweeper if it gets stuck.
+    """
+    if status not in Submission.FINAL:
+        return False
+    return bool(
+        Submission.objects.filter(pk=submission_id, purpose=Purpose.SUBMIT, status=status).update(
+            status=Status.QUEUED,
+            queued_at=timezone.now(),
+            started_at=None,
+            finished_at=None,
+            worker="",
+            run_token=REGRADE_TOKEN,
+            retries=0,
         )
     )
 

@@ -14,10 +14,16 @@ logger = logging.getLogger(__name__)
 
 @shared_task(bind=True, name="graders.grade_submission", ignore_result=True)
 def grade_submission(self, submission_id: int) -> None:
+    grade_once(
+        submission_id, task_id=self.request.id or "local", worker=self.request.hostname or ""
+    )
+
+
+def grade_once(submission_id: int, *, task_id: str, worker: str) -> None:
+    """Claim, grade and store one queued submission; the body of every grading task (a
+    regrade's too: teaching/tasks.py). A no-op when another execution owns it or it is final."""
     submission = services.grading_start(
-        submission_id=submission_id,
-        task_id=self.request.id or "local",
-        worker=self.request.hostname or "unknown",
+        submission_id=submission_id, task_id=task_id, worker=worker or "unknown"
     )
     if submission is None:
         return  # already graded, or another execution owns it: a duplicate is a no-op

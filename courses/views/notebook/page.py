@@ -95,7 +95,7 @@ def exercise_page(request, exercise_id: int):
         "has_answers": any(cell.kind in (cells.ANSWER_CODE, cells.ANSWER_TEXT) for cell in display),
         "latest": latest_payload,
         "attempts_used": used,
-        "attempts_left": attempts_left(exercise=exercise, used=used),
+        "attempts_left": attempts_left(exercise=exercise, used=used, learner=user),
         "strings": _strings(),
         "band_class": f"band-{course.age_band}" if course is not None else "",
     }
