@@ -6,7 +6,7 @@
       lessons/<slug>.zh.md         … and Simplified Chinese
       exercises/<name>.yaml        each exercise: a quiz, or the settings of a notebook exercise
       exercises/<name>.ipynb       a notebook exercise's nbgrader source notebook (English)
-      exercises/<name>.zh.ipynb    its Chinese twin (optional; checked, not stored yet)
+      exercises/<name>.zh.ipynb    its Chinese twin (optional; same graded cells)
       assets/…                     pictures, small data files (png jpeg gif webp svg csv txt json)
 
 Anything else at the top (README.md, LICENSE, .git) is ignored; hidden files are ignored
@@ -52,6 +52,17 @@ that are absolute (https://…, /…) are left alone.
 YAML is read strictly: no aliases (&/*), no duplicate keys, no unknown fields. Text is UTF-8.
 
 `reader.read_course(path)` parses and checks a folder (CourseFolderInvalid lists every problem
-with its file and field); `importer.course_import(folder=…, owner=…, replace=…)` stores it in one
-transaction. `manage.py import_course PATH [--replace] [--owner USERNAME]` does both.
+with its file and field); `nbgrader_dir.read_nbgrader_course(path)` reads an nbgrader course
+directory (source/<assignment>/*.ipynb) into the same shape; `importer.course_import(folder=…,
+owner=…, replace=…)` stores it in one transaction, into the course's draft when learners have
+work in it (`importer.course_validate_and_publish` then publishes it). Lesson slugs and
+exercise keys are the file stems, so an export writes the same names back.
+
+`writer.course_files(course)` / `writer.course_export(course=…, path=…)` write a course as a
+folder in one canonical layout (`yaml_dumper`; docs/course-format.md, "Canonical form"): the
+same course always gives the same bytes, and importing them gives the same course.
+
+    manage.py import_course PATH [--replace] [--publish [--note TEXT]] [--owner USERNAME]
+                                 [--slug SLUG] [--age-band BAND]
+    manage.py export_course SLUG PATH [--force] [--draft]
 """

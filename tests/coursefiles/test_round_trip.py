@@ -1,7 +1,10 @@
 """Import → export → import gives the same course; the demo folders export byte for byte."""
 
+import re
+
 import pytest
 
+from courses.coursefiles.importer import course_import
 from courses.coursefiles.nbgrader_dir import read_nbgrader_course
 from courses.coursefiles.reader import read_course
 from courses.coursefiles.writer import course_export, course_files
@@ -12,9 +15,10 @@ from tests.coursefiles.conftest import (
     DEMO_SLUGS,
     folder_files,
     import_folder,
+    write_files,
     write_nbgrader_course,
 )
-from tests.factories import make_teacher
+from tests.factories import ROOT, make_teacher
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +78,6 @@ def test_exporting_twice_gives_the_same_bytes(tiny_folder, tmp_path):
 
 
 def test_an_nbgrader_course_round_trips_as_a_course_folder(tmp_path):
-    from courses.coursefiles.importer import course_import
-
     root = write_nbgrader_course(tmp_path / "ml-101")
     course = course_import(folder=read_nbgrader_course(root), owner=make_teacher())
     course_export(course=course, path=tmp_path / "out")
@@ -89,3 +91,19 @@ def test_an_nbgrader_course_round_trips_as_a_course_folder(tmp_path):
 def _folder_order(name: str) -> tuple:
     top = name.split("/", 1)[0]
     return (["course.yaml", "lessons", "exercises", "assets"].index(top),)
+
+
+def test_the_example_in_the_teachers_guide_imports_and_is_in_canonical_form(tmp_path):
+    guide = (ROOT / "docs" / "teachers.md").read_text()
+    blocks = re.findall(r"\*\*sensors/([^*]+)\*\*\n\n```[a-z]*\n(.*?)```", guide, re.DOTALL)
+    files = {name: text.encode() for name, text in blocks}
+    assert sorted(files) == [
+        "assets/microphone.svg",
+        "course.yaml",
+        "exercises/which-part-hears.yaml",
+        "lessons/eyes-and-ears.en.md",
+        "lessons/eyes-and-ears.zh.md",
+    ]
+    write_files(tmp_path / "sensors", files)
+    course = import_folder(tmp_path / "sensors")
+    assert course_files(course) == files
