@@ -26,9 +26,10 @@ given one) get one from their title, unique in the course, the way publishing gi
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import nbformat
 from django.utils.text import slugify
@@ -192,7 +193,8 @@ def exercise_files(exercise: Exercise, key: str) -> dict[str, bytes]:
     if exercise.is_notebook:
         if exercise.limits:
             data["limits"] = _ordered(exercise.limits, LIMIT_ORDER)
-        files[f"{EXERCISES_DIR}/{key}.ipynb"] = notebook_bytes(exercise.source_notebook)
+        if exercise.source_notebook:  # none yet: the import names the missing file
+            files[f"{EXERCISES_DIR}/{key}.ipynb"] = notebook_bytes(exercise.source_notebook)
         if exercise.source_notebook_zh:
             files[f"{EXERCISES_DIR}/{key}.zh.ipynb"] = notebook_bytes(exercise.source_notebook_zh)
     else:
@@ -273,6 +275,10 @@ def course_export(*, course: Course, path: Path | str, force: bool = False) -> d
     """
     root = Path(path)
     files = course_files(course)  # everything in memory before anything on disk changes
+    for relative in files:  # names are checked when stored; this is the last line of defence
+        parts = PurePosixPath(relative).parts
+        if PurePosixPath(relative).is_absolute() or ".." in parts or "" in parts:
+            raise CourseExportError(_("%(name)s would be outside the folder.") % {"name": relative})
     if root.exists() and not root.is_dir():
         raise CourseExportError(_("%(path)s is not a folder.") % {"path": root})
     if root.is_dir() and any(root.iterdir()):
@@ -281,7 +287,7 @@ def course_export(*, course: Course, path: Path | str, force: bool = False) -> d
                 _("%(path)s is not empty; choose an empty folder, or force the export.")
                 % {"path": root}
             )
-        managed = [root / name for name in MANAGED if (root / name).exists()]
+        managed = [root / name for name in MANAGED if os.path.lexists(root / name)]
         if managed and not (root / COURSE_FILE).is_file():
             raise CourseExportError(
                 _(

@@ -215,3 +215,17 @@ def test_export_course_draft_and_a_warning_for_what_would_not_import(quiz_folder
         f"{tmp_path / 'out'}/lessons/second-lesson.zh.md: the lesson is empty.\n"
         "Warning: 1 problem(s) to fix before this folder imports again.\n"
     )
+
+
+def test_a_notebook_exercise_without_its_notebook_yet_exports_and_the_import_names_it(
+    tiny_folder, tmp_path
+):
+    course = import_folder(tiny_folder)
+    Exercise.objects.filter(lesson__unit__course=course, key="guess").update(source_notebook={})
+    err = StringIO()
+    call_command(
+        "export_course", "tiny-course", str(tmp_path / "out"), stdout=StringIO(), stderr=err
+    )
+    assert (tmp_path / "out" / "exercises" / "guess.yaml").exists()
+    assert not (tmp_path / "out" / "exercises" / "guess.ipynb").exists()
+    assert f"{tmp_path / 'out'}/exercises/guess.ipynb: the file is missing.\n" in err.getvalue()
