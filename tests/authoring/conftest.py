@@ -1,3 +1,5 @@
+# Chinese text uses full-width punctuation on purpose.
+# ruff: noqa: RUF001, RUF003
 """Fixtures for the authoring pages: a teacher with a course being written (never published) and
 a published one, another teacher, a learner and an admin; helpers for URLs and notebooks."""
 
@@ -20,7 +22,9 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
 )
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4" cx="5" cy="5"/></svg>'
-EVIL_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>'
+EVIL_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>'
+)
 
 
 def make_course(owner, slug, *, published=False, band=AgeBand.AGES_9_11, public=True):

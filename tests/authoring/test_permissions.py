@@ -16,7 +16,11 @@ def routes(world):
     course, lesson, quiz = world.course, world.lesson, world.quiz
     unit = lesson.unit
     CourseAsset.objects.create(
-        course=course, name="dot.png", content=PNG, content_type="image/png", size=len(PNG),
+        course=course,
+        name="dot.png",
+        content=PNG,
+        content_type="image/png",
+        size=len(PNG),
         sha256="0" * 64,
     )
     pk = {"pk": course.pk}

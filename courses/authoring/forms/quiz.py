@@ -274,6 +274,12 @@ def _new_id(stem: str, taken: set[str]) -> str:
     return f"{stem}{number}"
 
 
+def _named(message: str, key: str, label) -> str:
+    """A problem about the spec key `key` shown next to its field: the field's label instead of
+    the key ("“Text (Chinese)” needs text." rather than "“text_zh” needs text.")."""
+    return message.replace(f"“{key}”", f"“{label}”") if label else message
+
+
 # --- editors ------------------------------------------------------------------------------------
 
 
@@ -406,7 +412,10 @@ class SpecEditor:
             quoted = _QUOTED.search(message)
             # Hidden ids have no place on the page: a problem with one is the row's.
             name = f"{prefix}{quoted[1]}" if quoted and quoted[1] != "id" else ""
-            form.add_error(name if name in form.fields else None, message)
+            if name in form.fields:
+                form.add_error(name, _named(message, quoted[1], form.fields[name].label))
+            else:
+                form.add_error(None, message)
             return True
         if index is None and self.form is not None and key in self.form.fields:
             self.form.add_error(key, message)
@@ -415,7 +424,7 @@ class SpecEditor:
 
     def place_field(self, name: str, message: str) -> bool:
         if self.form is not None and name in self.form.fields:
-            self.form.add_error(name, message)
+            self.form.add_error(name, _named(message, name, self.form.fields[name].label))
             return True
         return False
 

@@ -119,11 +119,12 @@ def _save_quiz(request, edit, *, lesson, kind, exercise):
     render_again = {"lesson": lesson, "kind": kind, "exercise": exercise}
     if request.method != "POST":
         return _render(request, edit, form=form, editor=editor, **render_again)
-    valid = form.is_valid() & editor.is_valid()  # both, so every problem shows at once
-    if not valid:
+    form_valid = form.is_valid()
+    if not editor.is_valid():
         return _render(request, edit, form=form, editor=editor, **render_again)
+    # The definition is checked even when a text has a problem: every problem shows at once.
     spec = editor.build()
-    if form.cleaned_data.get("points") is not None:
+    if form_valid and form.cleaned_data.get("points") is not None:
         spec["points"] = form.cleaned_data["points"]
     points, problems = _split_points(quiz.validate_spec(kind, spec))
     for problem in points:
