@@ -184,3 +184,13 @@ def test_import_course_nbgrader_options_and_problems(tmp_path):
     course_folder = write_course(tmp_path / "folder")
     with pytest.raises(CommandError, match="--slug and --age-band are for nbgrader"):
         call_command("import_course", str(course_folder), "--slug", "x")
+
+
+def test_importing_an_nbgrader_directory_again_keeps_its_age_band(tmp_path):
+    make_admin()
+    root = write_nbgrader_course(tmp_path / "ml-101")
+    call_command("import_course", str(root), "--age-band", "12-14", stdout=StringIO())
+    call_command("import_course", str(root), "--replace", stdout=StringIO())
+    assert Course.objects.get(slug="ml-101").age_band == "12-14"
+    call_command("import_course", str(root), "--replace", "--age-band", "adult", stdout=StringIO())
+    assert Course.objects.get(slug="ml-101").age_band == "adult"

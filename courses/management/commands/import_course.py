@@ -69,7 +69,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--age-band",
             choices=AgeBand.values,
-            help="nbgrader directories: the learners' age band (default: adult)",
+            help="nbgrader directories: the learners' age band (default: adult, or the course's)",
         )
 
     def handle(self, *args, path, replace, publish, note, owner, slug, age_band, **options):
@@ -82,6 +82,8 @@ class Command(BaseCommand):
             )
         folder = self._read(path, slug, age_band)
         existing = Course.objects.filter(slug=folder.slug, draft_of__isnull=True).first()
+        if existing is not None and age_band is None and nbgrader_dir.is_nbgrader_course(path):
+            folder.age_band = existing.age_band  # importing again keeps the band chosen before
         if existing is not None and not replace:
             raise CommandError(
                 f"A course with the slug {folder.slug!r} exists already: pass --replace. "
