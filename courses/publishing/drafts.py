@@ -80,12 +80,12 @@ def course_draft_for(*, course: Course, user) -> Course:
     # Locked: two first edits at the same moment make one draft, not two (or an error).
     live = Course.objects.select_for_update().get(pk=course.pk)
     course_keys_ensure(course=live)
-    if not has_been_published(live):
-        return live
     draft = Course.objects.filter(draft_of=live).first()
     if draft is not None:
         course_keys_ensure(course=draft)
         return draft
+    if not has_been_published(live):
+        return live
     return _copy_to_draft(live)
 
 

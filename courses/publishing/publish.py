@@ -39,7 +39,7 @@ from courses.publishing.keys import course_keys_ensure
 from courses.publishing.permissions import live_course_of, require_manager
 from courses.publishing.runs import validation_passed
 from courses.publishing.snapshot import content_sha256, course_snapshot, snapshot_sha256
-from courses.publishing.validation import NOT_VALIDATED, Problem, course_problems
+from courses.publishing.validation import NOT_VALIDATED, UNCHANGED, Problem, course_problems
 
 __all__ = ["PublishRefused", "course_publish", "course_snapshot", "publish_problems"]
 
@@ -63,6 +63,19 @@ def _not_validated(course: Course, message: str) -> Problem:
         field="",
         field_label="",
         message=message,
+        target="course",
+        target_id=course.pk,
+    )
+
+
+def _unchanged(course: Course, latest: CourseVersion) -> Problem:
+    return Problem(
+        kind=UNCHANGED,
+        where=_("Course “%(title)s”") % {"title": course.localized("title") or course.slug},
+        field="",
+        field_label="",
+        message=_("Nothing has changed since version %(number)d: there is nothing to publish.")
+        % {"number": latest.number},
         target="course",
         target_id=course.pk,
     )
@@ -120,15 +133,20 @@ def course_publish(*, course: Course, user, note: str = "") -> CourseVersion:
         problems = publish_problems(source)
         if problems:
             raise PublishRefused(problems)
+        # What learners will get: exactly what was validated, published, at the live address
+        # (a published course keeps its slug, whatever its draft says).
         validated = course_snapshot(source)
+        validated["course"]["published"] = True
+        validated["course"]["slug"] = live.slug
+        latest = live.versions.order_by("-number").first()
+        if latest is not None and latest.sha256 == snapshot_sha256(validated):
+            raise PublishRefused([_unchanged(live, latest)])
         if source != live:
             course_keys_ensure(course=live)
             _copy_onto_live(source, live)
         live.is_published = True
         live.save()
         snapshot = course_snapshot(live)
-        # What learners get must be exactly what was validated (the published flag aside).
-        validated["course"]["published"] = True
         if snapshot != validated:
             raise RuntimeError(f"publishing {live.slug} would not give the validated content")
         number = (live.versions.aggregate(last=Max("number"))["last"] or 0) + 1

@@ -35,6 +35,7 @@ EMPTY = "empty"  # a course, unit or lesson with nothing in it
 KEY = "key"  # a missing or repeated lesson slug or exercise key
 SANDBOX = "sandbox"  # found by running notebooks on the workers
 NOT_VALIDATED = "not_validated"  # publishing without a passing validation of this content
+UNCHANGED = "unchanged"  # publishing what the latest version holds already
 
 
 @dataclass(frozen=True)

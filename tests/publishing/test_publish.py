@@ -221,6 +221,14 @@ def test_republishing_keeps_exercise_ids_and_learners_work(built):
     assert v1.sha256 == snapshot_sha256(v1_snapshot)
     assert "how-good-is-a-guess.yaml" in v1.snapshot["exercises"]
     assert "how-good-is-a-guess.yaml" not in v2.snapshot["exercises"]
+    # Publishing the same content again makes no version; a change does.
+    with pytest.raises(PublishRefused) as refused:
+        publish(live)
+    assert [p.message for p in refused.value.problems] == [
+        "Nothing has changed since version 2: there is nothing to publish."
+    ]
+    draft = course_draft_for(course=live, user=built.owner)
+    Unit.objects.filter(course=draft, position=2).update(title_en="Seeing")
     assert publish(live).number == 3
 
 
