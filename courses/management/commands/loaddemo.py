@@ -80,7 +80,7 @@ class Command(BaseCommand):
         except CourseFolderInvalid as invalid:
             # The demo content is ours: a problem here is a bug to fix, not a user error.
             raise CommandError(str(invalid)) from None
-        existing = Course.objects.filter(slug=folder.slug).first()
+        existing = Course.objects.filter(slug=folder.slug, draft_of__isnull=True).first()
         if existing is not None and not (replace and not learner_work_on(existing)):
             if replace:
                 self.stdout.write(f"Kept demo course {folder.slug}: learners have work in it.")
