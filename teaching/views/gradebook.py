@@ -22,7 +22,11 @@ def _filtered(request, classroom):
     form = GradebookFilterForm(
         request.GET or None,
         courses=list(selectors.class_courses(classroom)),
-        exercises=list(selectors.class_exercises(classroom).only("id", "title", "title_zh")),
+        exercises=list(
+            selectors.class_exercises(classroom)
+            .select_related(None)
+            .only("id", "title", "title_zh")
+        ),
     )
     filters = {}
     if form.is_bound and form.is_valid():
