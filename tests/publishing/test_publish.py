@@ -5,6 +5,8 @@ import copy
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from courses import asset_services, services
 from courses.models import (
@@ -334,3 +336,30 @@ def test_another_teacher_may_not_validate_or_publish(built):
     assert not CourseVersion.objects.exists()
     admin = factories.make_admin()
     assert course_publish(course=built.course, user=admin).published_by == admin
+
+
+def test_validate_course_without_workers_says_what_is_still_queued(built):
+    with pytest.raises(CommandError) as error:
+        call_command("validate_course", "robots")
+    run = ValidationRun.objects.get(course=built.course)
+    assert str(error.value) == (
+        f"0 problem(s) so far; 4 sandbox check(s) of validation run {run.pk} are still queued "
+        "on the workers (pass --wait, or --in-process if no worker runs)."
+    )
+    assert run.status == "queued"
+
+
+def test_publish_course_refuses_with_every_problem_on_its_own_line(built, capsys):
+    Unit.objects.filter(course=built.course).update(title_zh="")
+    with pytest.raises(CommandError) as error:
+        call_command("publish_course", "robots", "--note", "First")
+    assert str(error.value) == (
+        "2 problem(s): robots was not published (run validate_course robots --wait first)."
+    )
+    assert capsys.readouterr().err.splitlines() == [
+        f"Course “Robots”: {NOT_VALIDATED_MESSAGE}",
+        "Unit 1 “Senses” · Chinese title: "
+        "The Chinese title is missing; it is required in both languages.",
+    ]
+    with pytest.raises(CommandError, match=r"^The note is 201 characters long"):
+        call_command("publish_course", "robots", "--note", "x" * 201)

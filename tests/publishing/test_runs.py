@@ -169,3 +169,8 @@ def test_a_worker_runs_the_checks_from_the_grading_queue(transactional_db, start
         "The reference solution does not score full marks: test “test_accuracy_basic”"
     )
     assert ValidationRun.objects.get(pk=run.pk).passed is False
+
+    # The command waits for the workers the same way.
+    store(built.notebook, en=c.load_notebook(c.NOTEBOOK_EN))
+    call_command("validate_course", "robots", "--wait", "--timeout", "180")
+    assert ValidationRun.objects.filter(course=built.course).first().passed
