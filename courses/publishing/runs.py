@@ -278,6 +278,17 @@ def validation_step(*, run_id: int, enqueue_next: bool = True) -> str:
         except sandbox.SandboxUnavailable:
             _fail(run, _("The workers cannot run notebooks in a sandbox now; try again later."))
             return "failed"
+        except Exception:
+            # A run left "running" for ever would block nothing but confuse everyone: say so.
+            logger.exception("validation run %s: step %s failed", run_id, step)
+            _fail(
+                run,
+                _(
+                    "A sandbox check failed unexpectedly; validate again, and tell an "
+                    "administrator if it keeps failing."
+                ),
+            )
+            return "failed"
         if content_sha256(run.course) != run.content_sha256:
             _fail(run, changed)
             return "failed"

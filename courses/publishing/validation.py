@@ -14,6 +14,7 @@ what is wrong, in the active language.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from courses import quiz
 from courses.coursefiles.reader import asset_reference, markdown_references
 from courses.models import Course, CourseAsset, Exercise, Lesson, Unit
-from graders import grading, notebook
+from graders import grading, notebook, sandbox
 
 # Problem kinds: what the teacher has to fix, grouped as the issue lists them.
 NOTEBOOK = "notebook"  # invalid nbgrader metadata, a notebook that cannot be graded
@@ -129,6 +130,7 @@ def _labels() -> dict[str, str]:
         "source_notebook_zh": _("Chinese source notebook"),
         "released_notebook": _("released notebook"),
         "released_notebook_zh": _("Chinese released notebook"),
+        "limits": _("sandbox limits"),
         "slug": _("slug"),
         "key": _("key"),
         "units": _("units"),
@@ -318,7 +320,30 @@ def _source(out: _Collector, place: _Place, field: str, data) -> nbformat.Notebo
     return None if problems else nb
 
 
+LIMIT_NAMES = {limit.name for limit in dataclasses.fields(sandbox.Limits)}
+
+
+def limit_problems(limits) -> list[str]:
+    """What is wrong with an exercise's sandbox limits (names and values), as sentences."""
+    if not isinstance(limits, dict):
+        return [_("The sandbox limits must map limit names to numbers.")]
+    problems = []
+    for name, value in limits.items():
+        if name not in LIMIT_NAMES:
+            problems.append(
+                _("“%(name)s” is not a sandbox limit; known: %(names)s.")
+                % {"name": str(name)[:60], "names": ", ".join(sorted(LIMIT_NAMES))}
+            )
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            problems.append(
+                _("The sandbox limit “%(name)s” must be a number greater than 0.") % {"name": name}
+            )
+    return problems
+
+
 def _check_notebook(out: _Collector, place: _Place, exercise: Exercise, assets: dict) -> None:
+    for problem in limit_problems(exercise.limits or {}):
+        out.add(NOTEBOOK, place, "limits", problem)
     if not isinstance(exercise.source_notebook, dict) or not exercise.source_notebook.get("cells"):
         out.add(
             NOTEBOOK,
@@ -475,6 +500,8 @@ def sandbox_ready(exercise: Exercise) -> list[str]:
     """The languages ("en", "zh-hans") whose notebook of `exercise` the sandbox checks can run:
     those with a valid source notebook (invalid ones are reported by course_problems)."""
     languages = []
+    if limit_problems(exercise.limits or {}):
+        return languages  # the sandbox would refuse them (reported by course_problems)
     for language, data in (
         (Exercise.ENGLISH, exercise.source_notebook),
         (Exercise.CHINESE, exercise.source_notebook_zh),

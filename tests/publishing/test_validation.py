@@ -8,7 +8,15 @@ from django.utils import translation
 from courses import services
 from courses.models import Exercise, Lesson, Unit
 from courses.publishing import course_problems
-from courses.publishing.validation import EMPTY, KEY, LINK, NOTEBOOK, QUIZ, TRANSLATION
+from courses.publishing.validation import (
+    EMPTY,
+    KEY,
+    LINK,
+    NOTEBOOK,
+    QUIZ,
+    TRANSLATION,
+    sandbox_ready,
+)
 from graders import notebook as nb
 from tests.publishing import conftest as c
 
@@ -210,3 +218,16 @@ def test_problems_round_trip_through_json(built):
     assert problem.target == "unit"
     assert problem.target_id == built.quiz.lesson.unit_id
     assert nb  # the graders' notebook module is what the checks use
+
+
+def test_unknown_or_wrong_sandbox_limits(built):
+    Exercise.objects.filter(pk=built.notebook.pk).update(
+        limits={"bogus": 1, "cell_timeout": 0, "memory_mb": 512}
+    )
+    assert {p[3] for p in found(built.course) if p[2] == "limits"} == {
+        "“bogus” is not a sandbox limit; known: cell_timeout, cpu_seconds, file_size_mb, "
+        "memory_mb, notebook_timeout, output_bytes, processes, startup_timeout, tmpfs_mb.",
+        "The sandbox limit “cell_timeout” must be a number greater than 0.",
+    }
+    built.notebook.refresh_from_db()
+    assert sandbox_ready(built.notebook) == []
