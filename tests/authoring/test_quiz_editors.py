@@ -521,3 +521,19 @@ def test_exercises_move_and_delete_unless_learners_answered(teacher_client, worl
     assert not Exercise.objects.filter(pk=second.pk).exists()
     assert response.status_code == 302
     assert Exercise.objects.get(pk=world.quiz.pk).position == 1
+
+
+def test_a_problem_the_quiz_finds_is_put_on_the_field_it_is_about(teacher_client, world):
+    """A unit in one language only passes the form's own checks; courses.quiz refuses it, and
+    the problem shows on the Chinese unit's field, named by its label."""
+    data = {
+        "correct": "5.5",
+        "tolerance": "",
+        "relative_tolerance": "",
+        "unit_en": "%",
+        "unit_zh": "",
+    }
+    response = teacher_client.post(add_url(world, "numeric"), {**TEXTS, **data})
+    assert response.status_code == 400
+    assert response.context["editor"].form.errors["unit_zh"] == ["“Unit (Chinese)” needs text."]
+    assert "“Unit (Chinese)” needs text." in response.content.decode()
