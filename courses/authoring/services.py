@@ -613,3 +613,26 @@ def exercise_delete(*, exercise: Exercise) -> None:
     _delete_exercises(Exercise.objects.filter(pk=exercise.pk), what)
     if lesson is not None:
         _renumber(_exercises(lesson))
+
+
+# --- assets -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def asset_upload(*, course: Course, filename: str, content: bytes) -> CourseAsset:
+    """A picture or data file for lessons and quizzes, under a free name made from `filename`.
+
+    Raises ValidationError({"file": [every problem]}) for a type that is not allowed, content
+    that is not what its name says (or an SVG with script), or a course over its limits.
+    """
+    name = free_asset_name(course=course, filename=filename)
+    try:
+        return asset_services.course_asset_create(course=course, name=name, content=content)
+    except asset_services.AssetInvalid as error:
+        raise ValidationError({"file": error.problems}) from None
+
+
+@transaction.atomic
+def asset_delete(*, asset: CourseAsset) -> None:
+    """Gone from the course being edited; validation lists lessons and quizzes still using it."""
+    asset.delete()

@@ -77,6 +77,9 @@ urlpatterns = [
         preview.notebook_preview,
         name="preview_notebook",
     ),
-    # Files of any course row being authored (drafts have their own copies).
+    # Pictures and files: upload and delete in the course being edited; served for any course
+    # row being authored (drafts have their own copies).
+    path(f"{COURSE}assets/new/", assets.asset_upload, name="asset_upload"),
+    path(f"{COURSE}assets/<int:asset_id>/delete/", assets.asset_delete, name="asset_delete"),
     path("assets/<int:course_id>/<path:name>", assets.asset, name="asset"),
 ]

@@ -317,3 +317,35 @@ def test_validation_problems_are_listed_with_links_to_fix_them(teacher_client, w
     fix = world.url("lesson", pk=world.course.pk, lesson_id=world.lesson.pk)
     assert f'href="{fix}"' in page
     assert 'id="publish" disabled' in page
+
+
+def test_pictures_and_files_are_uploaded_listed_and_deleted(teacher_client, world):
+    from courses.models import CourseAsset
+    from tests.authoring.conftest import EVIL_SVG, PNG, upload
+
+    url = world.url("asset_upload", pk=world.course.pk)
+    response = teacher_client.post(url, {"file": upload("Robot Face.png", PNG, "image/png")})
+    assert "“robot-face.png” is uploaded" in " ".join(
+        messages_of(teacher_client.get(response["Location"]))
+    )
+    teacher_client.post(url, {"file": upload("Robot Face.png", PNG, "image/png")})
+    assert sorted(CourseAsset.objects.values_list("name", flat=True)) == [
+        "robot-face-2.png",
+        "robot-face.png",
+    ]
+    page = teacher_client.get(world.url("course", pk=world.course.pk)).content.decode()
+    assert f'src="/teach/assets/{world.course.pk}/robot-face.png"' in page
+
+    for name, content in [
+        ("evil.svg", EVIL_SVG),
+        ("page.html", b"<p>hi</p>"),
+        ("fake.png", b"GIF89a"),
+    ]:
+        response = teacher_client.post(url, {"file": upload(name, content)})
+        shown = " ".join(messages_of(teacher_client.get(response["Location"])))
+        assert shown, name
+    assert CourseAsset.objects.count() == 2
+
+    asset = CourseAsset.objects.get(name="robot-face-2.png")
+    teacher_client.post(world.url("asset_delete", pk=world.course.pk, asset_id=asset.pk))
+    assert list(CourseAsset.objects.values_list("name", flat=True)) == ["robot-face.png"]

@@ -15,7 +15,7 @@ def routes(world):
     """(method, URL name, kwargs) for every authoring URL, on the owner's course."""
     course, lesson, quiz = world.course, world.lesson, world.quiz
     unit = lesson.unit
-    CourseAsset.objects.create(
+    asset = CourseAsset.objects.create(
         course=course,
         name="dot.png",
         content=PNG,
@@ -54,6 +54,8 @@ def routes(world):
         ("post", "preview_answer", {**pk, "lesson_id": lesson.pk, "exercise_id": quiz.pk}),
         ("get", "preview_notebook", {**pk, "exercise_id": quiz.pk}),
         ("get", "asset", {"course_id": course.pk, "name": "dot.png"}),
+        ("post", "asset_upload", pk),
+        ("post", "asset_delete", {**pk, "asset_id": asset.pk}),
     ]
 
 
@@ -70,13 +72,15 @@ def test_every_authoring_url_is_covered(world):
 
 @pytest.mark.parametrize("who", ["student", "anonymous", "other_teacher"])
 def test_no_one_else_gets_in_and_nothing_changes(client, world, who):
+    all_routes = routes(world)
     before = (
         list(world.course.units.values_list("pk", "position", "title_en")),
         list(Exercise.objects.values_list("pk", "position", "title")),
+        list(CourseAsset.objects.values_list("pk", "name")),
     )
     if who != "anonymous":
         client.force_login(getattr(world, who))
-    for method, name, kwargs in routes(world):
+    for method, name, kwargs in all_routes:
         url = world.url(name, **kwargs)
         data = {"direction": "down", "title_en": "Hacked", "title_zh": "黑", "text": "x"}
         response = getattr(client, method)(url, data if method == "post" else None)
@@ -92,6 +96,7 @@ def test_no_one_else_gets_in_and_nothing_changes(client, world, who):
     after = (
         list(world.course.units.values_list("pk", "position", "title_en")),
         list(Exercise.objects.values_list("pk", "position", "title")),
+        list(CourseAsset.objects.values_list("pk", "name")),
     )
     assert before == after
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from courses import publishing
 from courses.authoring import services
 from courses.authoring.forms.content import CourseForm, UnitForm
+from courses.authoring.views.assets import AssetUploadForm, authoring_asset_base
 from courses.authoring.views.common import (
     STATUS_LABELS,
     Editing,
@@ -160,6 +161,9 @@ def course_detail(request, pk: int):
         "status_label": STATUS_LABELS[course_status(live)],
         "units": outline(shown),
         "unit_form": UnitForm(prefix="new-unit"),
+        "assets": list(shown.assets.only("pk", "name", "content_type", "size").order_by("name")),
+        "asset_base": authoring_asset_base(shown),
+        "asset_form": AssetUploadForm(),
         "quiz_kinds": [
             (value, label)
             for value, label in Exercise.Kind.choices
