@@ -64,10 +64,19 @@ class Attempt:
     review_pending: bool = False
 
     @property
+    def regrading(self) -> bool:
+        """Back in the queue for a regrade: only then does a waiting submission keep a score
+        (graders.services.submission_requeue_for_regrade leaves the old result until the new
+        one lands), and it counts with that score meanwhile."""
+        return (
+            self.is_notebook and self.status in Submission.IN_FLIGHT and self.auto_score is not None
+        )
+
+    @property
     def scored(self) -> bool:
         if not self.is_notebook:
             return True
-        return self.status in SCORED or self.marked
+        return self.status in SCORED or self.marked or self.regrading
 
     @property
     def late(self) -> bool:
@@ -79,6 +88,8 @@ class Attempt:
             return str(_("Right")) if self.correct else str(_("Answered"))
         if self.status == Submission.Status.NEEDS_REVIEW and not self.review_pending:
             return str(_("Marked"))
+        if self.regrading:
+            return str(_("Being regraded"))
         return str(Submission.Status(self.status).label)
 
 
@@ -98,6 +109,10 @@ class Cell:
     @property
     def late(self) -> bool:
         return self.counted is not None and self.counted.late
+
+    @property
+    def regrading(self) -> bool:
+        return any(attempt.regrading for attempt in self.attempts)
 
     def matches(self, status: str) -> bool:
         if status == LATE:

@@ -9,6 +9,8 @@ released notebook does not have it).
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,6 +22,7 @@ from courses.markdown import asset_base, render_markdown
 from courses.views.notebook import cells as notebook_cells
 from courses.views.notebook import runs
 from graders import answers, notebook
+from graders.models import Submission
 from teaching import gradebook as book
 from teaching import marking, selectors, services
 from teaching.forms import ClearMarkForm, MarkForm
@@ -76,7 +79,13 @@ def _mark_form(grade_id: str, mark, index: int, failed: MarkForm | None) -> Mark
 
 
 def _render(request, classroom, submission, *, failed: MarkForm | None = None, status=200):
-    payload = runs.run_payload(submission, submission.language)
+    in_flight = submission.status in Submission.IN_FLIGHT
+    shown = submission
+    if in_flight and submission.score is not None:
+        # Being regraded: the previous result is still on the row; show it until the new lands.
+        shown = copy.copy(submission)
+        shown.status = Submission.Status.GRADED
+    payload = runs.run_payload(shown, submission.language)
     attempt = book.submission_attempt(classroom, submission)
     marks = {mark.grade_id: mark for mark in submission.marks.select_related("marked_by")}
     by_id = {test["grade_id"]: test for test in payload["tests"]}
@@ -99,6 +108,7 @@ def _render(request, classroom, submission, *, failed: MarkForm | None = None, s
     context = {
         "classroom": classroom,
         "submission": submission,
+        "in_flight": in_flight,
         "learner": submission.learner,
         "exercise": submission.exercise,
         "run": payload,

@@ -16,6 +16,11 @@ from graders.models import Submission
 from graders.results import GRADED, NEEDS_REVIEW, GradeResult, TestResult
 from tests import factories
 
+# Real workers (tests/workers) and Chromium (tests/e2e), their fixtures reused as they are, for
+# test_regrade_worker.py and test_browser.py.
+from tests.e2e.conftest import _playwright, browser, login, open_page, page_problems  # noqa: F401
+from tests.workers.conftest import start_worker, worker_env  # noqa: F401
+
 # Fixed times: lateness is worked out from them, never from the clock.
 DUE = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 
