@@ -207,3 +207,9 @@ def test_a_learners_history_lists_every_attempt_with_lateness(term, client_for):
     assert page.status_code == 200
     assert "Late by 2 days" in html
     assert reverse("teaching:submission", args=[term.classroom.pk, late.submission_id]) in html
+
+
+def test_a_late_quiz_answer_under_the_zero_policy(term):
+    answered(term.cy, term.quiz, True, at=DUE + hours(0.1))
+    cy = cells(book.gradebook(term.classroom))["cy", term.quiz.pk]
+    assert (cy.status, cy.late, cy.effective.raw, cy.effective.score) == (book.GRADED, True, 2, 0)
