@@ -47,7 +47,12 @@
   });
 
   // --- Adding rows to a list -------------------------------------------------------------------
-  const groupLabel = (number, text) => (text ? `${number}: ${text}` : String(number));
+  // "Group 3" / "Group 3: Fruit", in the page's language (the words come from the page).
+  const groupsList = document.querySelector('fieldset[data-list="categories"]');
+  const groupLabel = (number, name) => {
+    const format = name ? groupsList.dataset.groupNamed : groupsList.dataset.groupLabel;
+    return format.replace("%(number)s", String(number)).replace("%(name)s", name.slice(0, 60));
+  };
 
   document.querySelectorAll("fieldset[data-list]").forEach((list) => {
     const button = list.querySelector("[data-add-row]");
@@ -89,9 +94,8 @@
       select.appendChild(option);
     });
   }
-  const groups = document.querySelector('fieldset[data-list="categories"]');
-  if (groups) {
-    groups.addEventListener("input", (event) => {
+  if (groupsList) {
+    groupsList.addEventListener("input", (event) => {
       const match = /^categories-(\d+)-text_en$/.exec(event.target.name || "");
       if (!match) return;
       const index = match[1];

@@ -537,3 +537,33 @@ def test_a_problem_the_quiz_finds_is_put_on_the_field_it_is_about(teacher_client
     assert response.status_code == 400
     assert response.context["editor"].form.errors["unit_zh"] == ["“Unit (Chinese)” needs text."]
     assert "“Unit (Chinese)” needs text." in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", list(quiz.KINDS))
+def test_tampered_or_empty_posts_are_refused_with_a_message_never_a_crash(
+    teacher_client, world, kind
+):
+    tampered = [
+        {},
+        dict(TEXTS),  # no management form for the lists
+        {
+            **TEXTS,
+            "options-TOTAL_FORMS": "9999",
+            "options-INITIAL_FORMS": "0",
+            "items-TOTAL_FORMS": "x",
+        },
+        {
+            **TEXTS,
+            **rows("options", [item("a", "b", id="x" * 100, correct="on"), item("c", "d")]),
+            **rows("items", [item("a", "b", ORDER="abc", group="77")]),
+            **rows("categories", [item("a", "b")]),
+            **rows("pairs", [{"left_id": "", "right_text_en": "x"}]),
+            **rows("distractors", []),
+        },
+        {**TEXTS, "correct": "1e400", "accepted_en": "\x00"},
+    ]
+    for data in tampered:
+        response = teacher_client.post(add_url(world, kind), data)
+        assert response.status_code == 400, (kind, data)
+        assert "Nothing was saved" in response.content.decode()
+    assert not Exercise.objects.filter(title="Sensors").exists()

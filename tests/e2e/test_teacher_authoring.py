@@ -19,11 +19,7 @@ DEMO_TWIN = (
     DEMO_SOURCE.parent / "courses/models-evidence-cost/exercises/how-good-is-a-guess.zh.ipynb"
 )
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.sandbox,
-    pytest.mark.workers,
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SHOTS = None  # a directory to save screenshots in while working on these pages
 
@@ -38,6 +34,8 @@ def submit(page, name: str) -> None:
         page.get_by_role("button", name=name, exact=True).click()
 
 
+@pytest.mark.sandbox
+@pytest.mark.workers
 def test_a_teacher_writes_validates_and_publishes_a_course(open_page, login, grading_worker):
     teacher = make_teacher("ms_lin")
     page = open_page("desktop")
@@ -169,3 +167,54 @@ def test_a_teacher_writes_validates_and_publishes_a_course(open_page, login, gra
     learner.get_by_role("link", name="Robot helpers").click()
     learner.get_by_role("link", name="Eyes and ears").click()
     learner.get_by_role("heading", name="Exercise 1: Which part sees?").wait_for()
+
+
+def test_sorting_into_groups_on_a_phone_with_groups_added_by_the_page(open_page, login):
+    """The items' "Belongs in" menus follow the groups list as the teacher adds and names
+    groups, before anything is saved."""
+    from tests.authoring.conftest import make_course, make_lesson
+
+    teacher = make_teacher("mr_wu")
+    course = make_course(teacher, "sorting")
+    lesson = make_lesson(course)
+    page = open_page("phone")
+    login(page, teacher)
+    page.goto(f"/teach/courses/{course.pk}/lessons/{lesson.pk}/exercises/new/categorise/")
+    page.get_by_label("Title (English)").fill("Fruit or not?")
+    page.get_by_label("Title (Chinese)").fill("是不是水果？")
+    groups = page.locator("#list-categories fieldset[data-row]")
+    items = page.locator("#list-items fieldset[data-row]")
+    groups.nth(0).get_by_label("Text (English)").fill("Fruit")
+    groups.nth(0).get_by_label("Text (Chinese)").fill("水果")
+    groups.nth(1).get_by_label("Text (English)").fill("Vegetable")
+    groups.nth(1).get_by_label("Text (Chinese)").fill("蔬菜")
+    page.get_by_role("button", name="Add a group").click()
+    groups.nth(2).get_by_label("Text (English)").fill("Stone")
+    groups.nth(2).get_by_label("Text (Chinese)").fill("石头")
+    menu = items.nth(0).get_by_label("Belongs in")
+    assert menu.locator("option").all_inner_texts() == [
+        "Choose a group",
+        "Group 1: Fruit",
+        "Group 2: Vegetable",
+        "Group 3: Stone",
+    ]
+    for index, (en, zh, group) in enumerate(
+        [("Apple", "苹果", "Group 1: Fruit"), ("Pebble", "卵石", "Group 3: Stone")]
+    ):
+        items.nth(index).get_by_label("Text (English)").fill(en)
+        items.nth(index).get_by_label("Text (Chinese)").fill(zh)
+        items.nth(index).get_by_label("Belongs in").select_option(label=group)
+    page.get_by_role("button", name="Add an item").click()
+    items.nth(2).get_by_label("Text (English)").fill("Carrot")
+    items.nth(2).get_by_label("Text (Chinese)").fill("胡萝卜")
+    items.nth(2).get_by_label("Belongs in").select_option(label="Group 2: Vegetable")
+    assert_accessible(page)
+    submit(page, "Add exercise")
+    page.get_by_text("The exercise is saved.").wait_for()
+    spec = Exercise.objects.get(kind="categorise").spec
+    names = {group["id"]: group["text_en"] for group in spec["categories"]}
+    assert {item["text_en"]: names[item["category"]] for item in spec["items"]} == {
+        "Apple": "Fruit",
+        "Pebble": "Stone",
+        "Carrot": "Vegetable",
+    }

@@ -322,9 +322,9 @@ class CategoriseEditor(SpecEditor):
                 text = form.initial.get("text_en") or form.initial.get("alt_en") or ""
             number = index + 1
             label = (
-                _("Group %(number)d: %(name)s") % {"number": number, "name": text[:60]}
+                _("Group %(number)s: %(name)s") % {"number": number, "name": text[:60]}
                 if text
-                else _("Group %(number)d") % {"number": number}
+                else _("Group %(number)s") % {"number": number}
             )
             choices.append((str(index), label))
         return choices
