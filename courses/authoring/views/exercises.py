@@ -267,10 +267,18 @@ def exercise_yaml(request, pk: int, exercise_id: int):
             problems = quiz.validate_spec(exercise.kind, spec)
         if not problems:
             try:
+                # Plain JSON only: YAML also has dates and other types a definition never needs.
+                spec = json.loads(json.dumps(spec))
+            except (TypeError, ValueError):
+                problems = [
+                    _("Use only text, numbers, true or false, lists and mappings in a definition.")
+                ]
+        if not problems:
+            try:
                 services.exercise_update_quiz(
                     exercise=exercise,
                     title=exercise.title,
-                    spec=json.loads(json.dumps(spec)),
+                    spec=spec,
                     **{name: getattr(exercise, name) for name in services.EXERCISE_TEXT_FIELDS},
                 )
             except ValidationError as error:
