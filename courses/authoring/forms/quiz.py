@@ -289,6 +289,10 @@ class CategoriseEditor(SpecEditor):
                 _("Groups"),
                 _("Add a group"),
                 _("Group %(number)s"),
+                script_words={
+                    "group-label": _("Group %(number)s"),
+                    "group-named": _("Group %(number)s: %(name)s"),
+                },
             )
         ]
         groups = self._group_choices()

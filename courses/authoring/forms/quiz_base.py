@@ -36,6 +36,8 @@ class ListPart:
     add_label: str
     row_label: str  # "Option %(number)s"
     errors: list[str] = field(default_factory=list)
+    # Words the page's script needs for this list, as data-* attributes of the list.
+    script_words: dict[str, str] = field(default_factory=dict)
 
     def rows(self) -> list[tuple[forms.Form, str]]:
         return [
