@@ -296,7 +296,7 @@ def shot_notebook_feedback(camera: Camera) -> None:
         open_lesson(page, "Machine learning with Python", "k nearest neighbours and overfitting")
         page.get_by_role("link", name="Open the notebook").click()
         page.wait_for_url("**/notebook/")
-        page.wait_for_function("document.documentElement.dataset.editors === 'ready'")
+        page.locator("html[data-editors=ready]").wait_for(state="attached")
         page.locator("#answer-knn_accuracy + .cm-editor .cm-content").click()
         page.keyboard.press("Control+A")
         page.keyboard.press("Delete")

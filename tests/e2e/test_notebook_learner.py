@@ -76,7 +76,7 @@ def open_exercise_from_the_lesson(page, course, exercise) -> None:
     assert_accessible(page)
     page.locator(f"#exercise-{exercise.pk}-open").click()
     page.wait_for_url(f"**/exercises/{exercise.pk}/notebook/")
-    page.wait_for_function("document.documentElement.dataset.editors === 'ready'")
+    page.locator("html[data-editors=ready]").wait_for(state="attached")
     # One <h1>, the page's own: the notebook's headings sit one level below it.
     assert page.get_by_role("heading", level=1).all_inner_texts() == [EXERCISE_TITLE]
 
@@ -107,7 +107,7 @@ def test_on_a_phone_typed_code_is_indented_autosaved_and_back_after_a_reload(ope
     assert_accessible(page)
 
     page.reload()
-    page.wait_for_function("document.documentElement.dataset.editors === 'ready'")
+    page.locator("html[data-editors=ready]").wait_for(state="attached")
     assert answer_text(page, ANSWER) == EXPECTED_CODE
     assert editor(page, ANSWER).inner_text().replace("\u00a0", " ").strip() == EXPECTED_CODE
     assert "raise NotImplementedError()" in answer_text(page, "best_k"), "untouched stays"
@@ -137,7 +137,7 @@ def test_learner_types_checks_submits_and_watches_the_score_arrive(
     type_answer(page)
     draft_saved(page)
     page.reload()
-    page.wait_for_function("document.documentElement.dataset.editors === 'ready'")
+    page.locator("html[data-editors=ready]").wait_for(state="attached")
     assert answer_text(page, ANSWER) == EXPECTED_CODE
     mark_page(page)
     status = page.locator("#run-status")

@@ -314,7 +314,7 @@ def test_a_class_from_a_new_course_to_a_regrade(open_page, login, grading_worker
     # The sandbox takes seconds: the page opens on the regrade under way and follows it.
     progress = teacher.locator("#regrade-status")
     assert progress.inner_text().startswith("Regrading: 0 of 1 finished"), progress.inner_text()
-    done = "Done: 1 submission regraded, 1 scores changed."
+    done = "Done: 1 submission regraded. 1 score changed."
     progress.get_by_text(done).wait_for(timeout=120_000)
     assert teacher.locator("#regrade-bar").get_attribute("value") == "100"
     changed = teacher.locator(

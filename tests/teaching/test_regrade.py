@@ -227,7 +227,7 @@ def test_the_progress_page_and_its_json(school, handed_in, client_for):
         regrade_by_worker(item.submission_id, grade)
     data = client.get(reverse("teaching:regrade_progress", args=[batch.pk])).json()
     assert (data["done"], data["percent"], data["changed"]) == (True, 100, 2)
-    assert data["text"] == "Done: 5 submissions regraded, 2 scores changed."
+    assert data["text"] == "Done: 5 submissions regraded. 2 scores changed."
     page = client.get(reverse("teaching:regrade", args=[batch.pk])).content.decode()
     assert "Scores that changed" in page and "Bo Zhang" in page and "Cy Okoro" in page
     assert "Ann Lee" not in page.split("Scores that changed")[1]

@@ -104,7 +104,7 @@ def test_a_fixed_test_regraded_by_the_worker_changes_the_scores(school, start_wo
 
     # The summary; and the teacher's override still counts over the new automatic 10.
     page = client.get(reverse("teaching:regrade", args=[batch.pk])).content.decode()
-    assert "Done: 3 submissions regraded, 2 scores changed." in page
+    assert "Done: 3 submissions regraded. 2 scores changed." in page
     grid = client.get(reverse("teaching:gradebook", args=[school.classroom.pk]))
     assert grid.status_code == 200
     history = client.get(
