@@ -68,7 +68,11 @@ def _check_rate(learner: User) -> None:
     recent = Submission.objects.filter(learner=learner, received_at__gte=minute_ago).count()
     if recent >= settings.GRADER_MAX_PER_MINUTE:
         raise SubmissionRejected(
-            _("You have submitted %(count)d times in the last minute. Please wait a moment.")
+            ngettext(
+                "You have submitted %(count)d time in the last minute. Please wait a moment.",
+                "You have submitted %(count)d times in the last minute. Please wait a moment.",
+                recent,
+            )
             % {"count": recent},
             status_code=429,
         )

@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from courses import asset_services
 from courses.models import Course
@@ -215,7 +215,10 @@ class GroupedItemForm(RowForm):
 
 
 class PairForm(RowForm):
-    sides = (("left_", gettext_lazy("Left")), ("right_", gettext_lazy("Right")))
+    sides = (
+        ("left_", pgettext_lazy("side of a matching pair", "Left")),
+        ("right_", pgettext_lazy("side of a matching pair", "Right")),
+    )
 
 
 class RowFormSet(forms.BaseFormSet):
