@@ -108,7 +108,8 @@ class ExerciseAnswersView(generics.ListCreateAPIView):
             )
         except services.QuizAnswerRejected as rejection:
             return _error(rejection.message(), rejection.status_code)
-        return Response(AnswerResultSerializer(attempt).data, status=status.HTTP_201_CREATED)
+        data = AnswerResultSerializer(attempt, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 def _notebook_error() -> Response:

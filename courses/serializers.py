@@ -7,6 +7,7 @@ from rest_framework import serializers
 from courses import selectors
 from courses.localization import localized
 from courses.models import QuizAttempt
+from teaching.templatetags.deadlines import late_note
 
 
 @extend_schema_field(OpenApiTypes.ANY)
@@ -25,10 +26,22 @@ class AnswerSerializer(serializers.Serializer):
     )
 
 
+class LateSerializer(serializers.Serializer):
+    days = serializers.IntegerField(help_text="Started days after the learner's deadline.")
+    score = serializers.FloatField(help_text="The score that counts, after the late penalty.")
+    text = serializers.CharField(
+        help_text='What the page says, e.g. "— late 2 days: 1.6 counts", in the request\'s '
+        "language."
+    )
+
+
 class QuizAttemptSerializer(serializers.ModelSerializer):
     exercise = serializers.PrimaryKeyRelatedField(read_only=True)
     answer = AnyJSONField(read_only=True)
     feedback = serializers.SerializerMethodField()
+    late = serializers.SerializerMethodField(
+        help_text="Null unless the answer came after the learner's deadline in a class."
+    )
 
     class Meta:
         model = QuizAttempt
@@ -41,12 +54,25 @@ class QuizAttemptSerializer(serializers.ModelSerializer):
             "score",
             "max_score",
             "feedback",
+            "late",
             "created_at",
         ]
         read_only_fields = fields
 
     def get_feedback(self, attempt: QuizAttempt) -> str:
         return attempt.feedback()
+
+    def get_late(self, attempt: QuizAttempt) -> dict | None:
+        # The deadlines' own rule and words (teaching.policy through the late note's template).
+        return late_note(
+            learner=attempt.learner,
+            exercise=attempt.exercise,
+            work=attempt,
+            request=self.context.get("request"),
+        )
+
+    # drf-spectacular reads this to type the method field.
+    get_late.__annotations__["return"] = LateSerializer(allow_null=True)
 
 
 class AnswerResultSerializer(QuizAttemptSerializer):

@@ -81,8 +81,14 @@
       " ",
       element("span", "score", fill(words.score, { score: scoreText(mark.score), max: scoreText(mark.max_score) })),
       " ",
-      element("span", "muted", `(${fill(words.attempt, { number: mark.attempt })})`),
     );
+    if (mark.late && mark.late.text) {
+      // Already in the page's language and words (teaching/_deadline_late.html); text, not HTML.
+      const late = element("span", "deadline-late", mark.late.text);
+      late.id = `late-${mark.exercise}`;
+      line.append(late, " ");
+    }
+    line.append(element("span", "muted", `(${fill(words.attempt, { number: mark.attempt })})`));
     region.append(line);
     if (mark.feedback) region.append(element("p", "feedback", mark.feedback));
     if (mark.explanation) {

@@ -153,7 +153,10 @@
       const passed = run.tests.filter((test) => test.passed).length;
       runDetails.append(el("p", {}, fill(S.checkSummary, { passed, total })));
     } else if (run.score !== null) {
-      runDetails.append(el("p", { class: "nb-score" }, fill(S.score, { score: run.score_text, max: run.max_score_text })));
+      const score = el("p", { class: "nb-score" }, fill(S.score, { score: run.score_text, max: run.max_score_text }));
+      // Late work: the server's words (teaching/_deadline_late.html) as text, as the page has them.
+      if (run.late && run.late.text) score.append(" ", el("span", { class: "deadline-late" }, run.late.text));
+      runDetails.append(score);
     }
     if (run.error) runDetails.append(el("p", { class: "bad" }, run.error));
     if (run.tests.length) {

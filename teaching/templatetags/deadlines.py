@@ -10,6 +10,9 @@
     {% due_soon %}                          the dashboard's "Due soon" list (next 7 days, not
                                             done); nothing when there is none
 
+late_note() gives scripts the late note as JSON (the answers API, the notebook page's polling):
+the same template rendered to text, so a result shown without a reload says what the page says.
+
 Only the signed-in learner's own deadlines and work are ever read. The lesson page asks once
 for every exercise card on it (the `cards` of its context) and the answer is kept on the
 request, so the page costs one query for deadlines whatever the number of exercises.
@@ -18,11 +21,15 @@ Penalties come from teaching.policy.effective_score.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from datetime import datetime
+from types import SimpleNamespace
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.timesince import timeuntil
 
 from courses.models import QuizAttempt
@@ -130,6 +137,10 @@ def _work(context, exercise, work) -> tuple[datetime, float | None, float, bool]
 
 @register.inclusion_tag("teaching/_deadline_late.html", takes_context=True)
 def late_score(context, exercise, work) -> dict:
+    return _late(context, exercise, work)
+
+
+def _late(context, exercise, work) -> dict:
     deadline = deadline_of(context, exercise)
     if deadline is None or work is None:
         return {"effective": None}
@@ -146,6 +157,28 @@ def late_score(context, exercise, work) -> dict:
         "effective": effective,
         "marked": marked,
         "exercise": exercise,
+    }
+
+
+def late_note(*, learner, exercise, work, request=None) -> dict | None:
+    """`learner`'s late quiz answer or notebook submission for JSON: {"days": 2, "score": 1.6,
+    "text": "— late 2 days: 1.6 counts"} (score: what counts after the penalty; text: the
+    tag's words, in the active language, as plain text); None when it is not late work.
+
+    `request` (the learner's own) keeps the answers between calls, as on a page; without it
+    each call asks afresh.
+    """
+    holder = request if request is not None else SimpleNamespace(user=learner)
+    context = {"request": holder}
+    facts = _late(context, exercise, work)
+    effective = facts["effective"]
+    if effective is None:
+        return None
+    rendered = render_to_string("teaching/_deadline_late.html", facts)
+    return {
+        "days": effective.days_late,
+        "score": effective.score,
+        "text": " ".join(html.unescape(strip_tags(rendered)).split()),
     }
 
 

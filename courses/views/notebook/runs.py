@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from graders import grading, outputs, scoring
 from graders import nbgrader_format as fmt
 from graders.models import Submission
+from teaching.templatetags.deadlines import late_note
 
 Status = Submission.Status
 
@@ -114,6 +115,14 @@ def _outputs_for_page(submission: Submission, language: str | None) -> list[dict
     ]
 
 
+def _late(submission: Submission) -> dict | None:
+    """A late submission's note ("— late 2 days: 2.5 counts"), by the deadlines' own rule and
+    words; None for checks, runs not finished and work on time."""
+    if submission.is_check or not submission.is_final:
+        return None
+    return late_note(learner=submission.learner, exercise=submission.exercise, work=submission)
+
+
 def run_payload(submission: Submission, language: str | None = None) -> dict:
     """The run as the page in `language` (default: the active one) shows it."""
     final = submission.is_final
@@ -129,6 +138,7 @@ def run_payload(submission: Submission, language: str | None = None) -> dict:
         "max_score": submission.max_score if not submission.is_check else None,
         "score_text": number(submission.score) if not submission.is_check else "",
         "max_score_text": number(submission.max_score) if not submission.is_check else "",
+        "late": _late(submission),
         "error": _translated(submission.error) if final else "",
         "tests": [_test(test) for test in submission.tests if isinstance(test, dict)]
         if final
