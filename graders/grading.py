@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from nbformat import NotebookNode
 
-from graders import canaries, notebook, outputs, runner, sandbox, scoring
+from graders import canaries, messages, notebook, outputs, runner, sandbox, scoring
 from graders.results import FAILED, GRADED, NEEDS_REVIEW, GradeResult, TestResult
 
-UNANSWERED_MESSAGE = "No answer was given."
-REVIEW_MESSAGE = "Waiting for a teacher to mark this answer."
-TAMPER_REASON = (
-    "The grading checks did not behave as expected, so this result needs a teacher's review."
-)
+# Stored in English, translated where shown (graders.messages).
+UNANSWERED_MESSAGE = messages.UNANSWERED
+REVIEW_MESSAGE = messages.REVIEW
+TAMPER_REASON = messages.TAMPER_REASON
 
 
 @dataclass
@@ -62,7 +61,7 @@ def _score(assembly: notebook.Assembly, plan: _RunPlan, outcome: runner.RunOutco
             answered = cell.grade_id not in assembly.unanswered
             message = REVIEW_MESSAGE if answered else UNANSWERED_MESSAGE
             if answered:
-                review.append(f"'{cell.grade_id}' is marked by a teacher.")
+                review.append(messages.MARKED_BY_TEACHER % {"grade_id": cell.grade_id})
             results.append(TestResult(cell.grade_id, 0.0, cell.points, False, message))
             continue
         run = outcome.cells[plan.position[cell.index]]
@@ -169,9 +168,7 @@ async def grade_async(
     plan = _plan_run(assembly)
     outcome = await runner.run_notebook(plan.notebook, limits=limits, sandboxed=mode != "off")
     if not any(run.status != runner.NOT_RUN for run in outcome.cells.values()):
-        result = GradeResult.failure(
-            outcome.error or "The notebook did not run.", max_score=max_score
-        )
+        result = GradeResult.failure(outcome.error or messages.DID_NOT_RUN, max_score=max_score)
     else:
         result = _score(assembly, plan, outcome)
     result.seconds = round(time.monotonic() - started, 3)

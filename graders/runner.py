@@ -29,7 +29,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 
-from graders import cgroups, sandbox
+from graders import cgroups, messages, sandbox
 
 logger = logging.getLogger(__name__)
 
@@ -281,7 +281,7 @@ async def run_notebook(
             client.watch_protocol()
         except Exception as exc:
             logger.warning("kernel failed to start: %s", exc)
-            error = "The notebook could not be started in the sandbox."
+            error = messages.NOT_STARTED
             return RunOutcome(_not_run(nb, cells), error, time.monotonic() - started, sandboxed)
         sandbox.seal_ipc_dir(run_dir, km.plan.host_uid if km.plan else None)
         deadline = started + limits.notebook_timeout
@@ -304,7 +304,7 @@ async def _run_cells(client, nb, cells, deadline, limits) -> str | None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             cells[index] = CellRun(index, TIMEOUT)
-            return "The notebook ran out of time."
+            return messages.OUT_OF_TIME
         client.timeout = max(1, math.ceil(min(limits.cell_timeout, remaining)))
         try:
             await asyncio.wait_for(client.async_execute_cell(cell, index), client.timeout + 10)
@@ -323,15 +323,15 @@ async def _run_cells(client, nb, cells, deadline, limits) -> str | None:
 def _stopped(exc: Exception, client, limits, deadline) -> tuple[str, str]:
     """Why a cell did not finish, for the scorer and in words for the learner."""
     if client.output_exceeded:  # checked first: the kill it caused also looks like a death
-        return OUTPUT_LIMIT, "The notebook printed too much output and was stopped."
+        return OUTPUT_LIMIT, messages.TOO_MUCH_OUTPUT
     if isinstance(exc, TimeoutError | CellTimeoutError):
         if time.monotonic() >= deadline - 1:
-            return TIMEOUT, "The notebook ran out of time."
-        return TIMEOUT, f"A cell ran longer than {limits.cell_timeout:g} seconds and was stopped."
+            return TIMEOUT, messages.OUT_OF_TIME
+        return TIMEOUT, messages.CELL_TIMEOUT % {"seconds": f"{limits.cell_timeout:g}"}
     if isinstance(exc, DeadKernelError):
-        return DIED, "The notebook's Python process stopped (it may have run out of memory)."
+        return DIED, messages.PROCESS_DIED
     logger.warning("run stopped: %r", exc)
-    return BROKEN, "The notebook's kernel sent messages the grader could not accept."
+    return BROKEN, messages.KERNEL_PROTOCOL
 
 
 def _reap_uid(host_uid: int) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 
-from graders import runner
+from graders import messages, runner
 from graders.results import TestResult
 
-# Messages are plain English here and translated where they are shown (the web UI has its own
-# catalogue); the CLI and API return these strings.
-PASSED = "Passed."
-FAILED = "Failed."
+# Messages are stored in plain English and translated where they are shown (graders.messages);
+# the CLI returns these strings.
+PASSED = messages.PASSED
+FAILED = messages.FAILED
 MAX_MESSAGE = 300
 
 
@@ -45,7 +45,7 @@ def score_test_cell(run: runner.CellRun, max_points: float) -> tuple[float, bool
     if run.status in (runner.NOT_RUN, runner.TIMEOUT, runner.DIED, runner.OUTPUT_LIMIT):
         return 0.0, False, _not_run_message(run.status), True
     if run.status == runner.BROKEN:
-        return 0.0, False, "The kernel's answer could not be read.", False
+        return 0.0, False, messages.TEST_UNREADABLE, False
     errors = [out for out in run.outputs if out.get("output_type") == "error"]
     reply_error = run.status == runner.ERROR
     if reply_error or errors:
@@ -69,10 +69,10 @@ def _error_message(source: dict) -> str:
 
 def _not_run_message(status: str) -> str:
     return {
-        runner.NOT_RUN: "Not run: the notebook stopped before this test.",
-        runner.TIMEOUT: "Stopped: this test ran out of time.",
-        runner.DIED: "Stopped: the notebook's Python process ended during this test.",
-        runner.OUTPUT_LIMIT: "Stopped: too much output.",
+        runner.NOT_RUN: messages.TEST_NOT_RUN,
+        runner.TIMEOUT: messages.TEST_TIMEOUT,
+        runner.DIED: messages.TEST_DIED,
+        runner.OUTPUT_LIMIT: messages.TEST_OUTPUT_LIMIT,
     }[status]
 
 
@@ -91,12 +91,11 @@ def learner_view(
     Hidden tests: pass/fail and points only. Visible tests that ran after a hidden test: their own
     messages could carry what learner code saw of the hidden test, so they report pass/fail only.
     """
+    values = {"points": f"{points:g}", "max": f"{max_points:g}"}
     if not message:
-        message = f"Partial credit: {points:g} of {max_points:g}."
+        message = messages.PARTIAL_CREDIT % values
     if hidden or after_hidden:
-        message = (
-            PASSED if passed else (FAILED if points == 0 else f"{points:g} of {max_points:g}.")
-        )
+        message = PASSED if passed else (FAILED if points == 0 else messages.HIDDEN_POINTS % values)
     return TestResult(
         grade_id=grade_id,
         points=round(points, 4),

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from courses.models import CourseVersion, Exercise
-from graders import answers, notebook, outputs
+from graders import answers, messages, notebook, outputs
 from graders.models import Draft, Submission
 from graders.results import GradeResult
 from teaching.limits import attempt_limit
@@ -290,19 +290,12 @@ def grading_fail(*, submission: Submission, reason: str) -> bool:
     )
 
 
-def _retries_exhausted_message() -> str:
-    return _(
-        "We could not grade this submission after several tries. Please submit it again, "
-        "and tell your teacher if this keeps happening."
-    )
-
-
 def _fail_after_retries(submission_id: int, status: str, retries: int) -> bool:
     return bool(
         Submission.objects.filter(pk=submission_id, status=status, retries=retries).update(
             status=Status.FAILED,
             score=_FAILED_SCORE,
-            error=_retries_exhausted_message(),
+            error=messages.RETRIES_EXHAUSTED,
             finished_at=timezone.now(),
             run_token="",
         )

@@ -5,9 +5,8 @@ import logging
 import nbformat
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.utils.translation import gettext as _
 
-from graders import answers, grading, sandbox, services
+from graders import answers, grading, messages, sandbox, services
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +47,7 @@ def grade_once(submission_id: int, *, task_id: str, worker: str) -> None:
         services.grading_release(submission=submission)
         raise
     except SoftTimeLimitExceeded:
-        services.grading_fail(
-            submission=submission, reason=_("Grading took too long and was stopped.")
-        )
+        services.grading_fail(submission=submission, reason=messages.TIMED_OUT)
         return
     if services.grading_finish(submission=submission, result=result):
         # One line per stored result: the soak test counts these to prove nothing lands twice.

@@ -22,6 +22,7 @@ from courses.markdown import asset_base, render_markdown
 from courses.views.notebook import cells as notebook_cells
 from courses.views.notebook import runs
 from graders import answers, notebook
+from graders.messages import translated
 from graders.models import Submission
 from teaching import gradebook as book
 from teaching import marking, selectors, services
@@ -119,7 +120,7 @@ def _render(request, classroom, submission, *, failed: MarkForm | None = None, s
         "other_marks": other_marks,
         "whole_mark": marks.get(WHOLE),
         "whole_form": _mark_form(WHOLE, marks.get(WHOLE), 0, failed),
-        "review_reasons": submission.review_reasons or [],
+        "review_reasons": [translated(reason) for reason in submission.review_reasons or []],
         "changes": submission.mark_changes.select_related("changed_by"),
         "clear_form": ClearMarkForm(),
     }

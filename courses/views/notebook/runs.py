@@ -8,42 +8,19 @@ points only; outputs are cleaned again on the way out (graders.outputs).
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from graders import grading, outputs, scoring
+from graders import messages, outputs, scoring
 from graders import nbgrader_format as fmt
 from graders.models import Submission
 from teaching.templatetags.deadlines import late_note
 
 Status = Submission.Status
 
-# Grading writes plain English (the CLI and API return it); the page shows it translated.
-_KNOWN_MESSAGES = {
-    scoring.PASSED: gettext_lazy("Passed."),
-    scoring.FAILED: gettext_lazy("Failed."),
-    grading.UNANSWERED_MESSAGE: gettext_lazy("No answer was given."),
-    grading.REVIEW_MESSAGE: gettext_lazy("Waiting for a teacher to mark this answer."),
-    "Not run: the notebook stopped before this test.": gettext_lazy(
-        "Not run: the notebook stopped before this test."
-    ),
-    "Stopped: this test ran out of time.": gettext_lazy("Stopped: this test ran out of time."),
-    "Stopped: the notebook's Python process ended during this test.": gettext_lazy(
-        "Stopped: the notebook's Python process ended during this test."
-    ),
-    "Stopped: too much output.": gettext_lazy("Stopped: too much output."),
-    "The notebook ran out of time.": gettext_lazy("The notebook ran out of time."),
-    "The notebook printed too much output and was stopped.": gettext_lazy(
-        "The notebook printed too much output and was stopped."
-    ),
-    "The notebook's Python process stopped (it may have run out of memory).": gettext_lazy(
-        "The notebook's Python process stopped (it may have run out of memory)."
-    ),
-}
 
-
+# Grading stores plain English (the CLI and API clients read it too); the page shows every
+# message graders.messages declares in the reader's language, the learner's own errors as they are.
 def _translated(message: str) -> str:
-    known = _KNOWN_MESSAGES.get(message)
-    return str(known) if known is not None else message
+    return messages.translated(message)
 
 
 def status_text(submission: Submission) -> str:
