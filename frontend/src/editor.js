@@ -26,6 +26,26 @@ import { minimalSetup } from "codemirror";
 
 let serial = 0;
 
+// CodeMirror's own words (what it announces to screen readers, e.g. "Selection deleted", and the
+// names it gives to special characters), translated by the page: a JSON object from English
+// phrase to the page's language in <script id="editor-phrases">. To find the phrases the bundle
+// uses, search frontend/node_modules/@codemirror for `phrase(`; courses/views/notebook/page.py
+// lists them. No element (or bad JSON): CodeMirror's English.
+let phrases = null;
+
+function pagePhrases() {
+  if (phrases === null) {
+    const node = document.getElementById("editor-phrases");
+    try {
+      phrases = node ? JSON.parse(node.textContent) : {};
+    } catch {
+      phrases = {};
+    }
+    if (!phrases || typeof phrases !== "object") phrases = {};
+  }
+  return phrases;
+}
+
 function labelIdOf(textarea) {
   const label = textarea.labels && textarea.labels[0];
   if (!label) return null;
@@ -55,6 +75,7 @@ function enhance(textarea) {
     indentUnit.of("    "),
     EditorState.tabSize.of(4),
     keymap.of([indentWithTab]),
+    EditorState.phrases.of(pagePhrases()),
     EditorView.contentAttributes.of(content),
     EditorView.updateListener.of((update) => {
       if (!update.docChanged) return;

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from courses.localization import is_chinese
@@ -55,6 +56,20 @@ def _strings() -> dict[str, str]:
     }
 
 
+def editor_phrases() -> dict[str, str]:
+    """CodeMirror's own phrases that the editor bundle uses (frontend/src/editor.js), keyed by
+    CodeMirror's English, in the page's language. A phrase missing here stays English: after
+    upgrading CodeMirror, search frontend/node_modules/@codemirror for `phrase(` and compare
+    with static/build/editor.js."""
+    return {
+        # Translators: read out by screen readers for an invisible character in a code
+        # editor, followed by its name, e.g. "Control character nbsp".
+        "Control character": pgettext("code editor", "Control character"),
+        # Translators: announced by screen readers when selected code is deleted.
+        "Selection deleted": pgettext("code editor", "Selection deleted"),
+    }
+
+
 @require_GET
 @login_required
 @with_csp
@@ -97,6 +112,7 @@ def exercise_page(request, exercise_id: int):
         "attempts_used": used,
         "attempts_left": attempts_left(exercise=exercise, used=used, learner=user),
         "strings": _strings(),
+        "editor_phrases": editor_phrases(),
         "band_class": f"band-{course.age_band}" if course is not None else "",
     }
     return render(request, "courses/notebook/exercise.html", context)
