@@ -43,6 +43,7 @@ class ExerciseCard:
     attempt: QuizAttempt | None = None  # the learner's latest answer
     error: str = ""  # why the answer just posted was refused
     submission: Submission | None = None  # notebooks: the best marked submission
+    notebook_url: str = ""  # notebooks: where "Open the notebook" leads (a preview's own page)
 
     @property
     def dom_id(self) -> str:
@@ -92,6 +93,7 @@ def _cards(
             card.error = posted[2]
         if exercise.is_notebook:
             card.submission = submissions.get(exercise.pk)
+            card.notebook_url = reverse("notebook:exercise", kwargs={"exercise_id": exercise.pk})
         elif quiz_forms.spec_problems(exercise):
             card.unavailable = True
         else:
@@ -129,7 +131,7 @@ def lesson_body(text: str, title: str, base: str | None) -> SafeString:
 
 
 def _neighbours(course: Course, lesson: Lesson) -> tuple[dict | None, dict | None]:
-    """The lessons before and after this one in course order."""
+    """The lessons before and after this one in course order, with their pages' URLs."""
     lessons = list(
         Lesson.objects.filter(unit__course=course)
         .order_by("unit__position", "position", "id")
@@ -141,6 +143,9 @@ def _neighbours(course: Course, lesson: Lesson) -> tuple[dict | None, dict | Non
     for row in (before, after):
         if row is not None:
             row["title"] = localized(row, "title")
+            row["url"] = reverse(
+                "learn:lesson", kwargs={"slug": course.slug, "lesson_id": row["pk"]}
+            )
     return before, after
 
 
@@ -168,9 +173,14 @@ def script_strings() -> dict[str, str]:
 
 def _render(request, course, lesson, *, posted=None, status=200):
     before, after = _neighbours(course, lesson)
+    # Every link the template makes to the course comes from here (course_url, lesson_url, the
+    # neighbours' and cards' URLs): a preview of a draft (courses/authoring/views/preview.py)
+    # draws the same template with its own, so no link leads to a learner page of a draft.
     context = {
         "course": course,
         "lesson": lesson,
+        "course_url": reverse("learn:course", kwargs={"slug": course.slug}),
+        "lesson_url": reverse("learn:lesson", kwargs={"slug": course.slug, "lesson_id": lesson.pk}),
         "band_class": band_class(course.age_band),
         "body": lesson_body(
             localized(lesson, "body"), localized(lesson, "title"), asset_base(course.slug)

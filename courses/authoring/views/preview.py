@@ -8,7 +8,10 @@ What differs from the learner's page, on purpose:
   stored: the forms post to the preview (without the quiz script, which would store an answer
   through the API), and the mark is shown in place as the learner would see it;
 - a notebook is shown as learners get it (released cells, stubs), with every control disabled:
-  nothing can be checked, submitted or saved from a preview.
+  nothing can be checked, submitted or saved from a preview;
+- every link into the course stays in the preview, without a script: the learner templates take
+  their URLs from the context (the lesson's and course's, each notebook card's), and these views
+  pass the preview's (the course's own link leads back to its outline).
 """
 
 from __future__ import annotations
@@ -80,11 +83,13 @@ def preview_cards(
             attempt=attempt,
             error=posted[2] if just_posted else "",
         )
-        # Notebook cards link to the notebook; the preview page's script points them at
-        # the notebook's preview (without it they are hidden, and the banner lists them).
-        if not exercise.is_notebook and quiz_forms.spec_problems(exercise):
+        if exercise.is_notebook:
+            card.notebook_url = reverse(
+                "authoring:preview_notebook", kwargs={"pk": live.pk, "exercise_id": exercise.pk}
+            )
+        elif quiz_forms.spec_problems(exercise):
             card.unavailable = True
-        elif not exercise.is_notebook:
+        else:
             card.answer_url = reverse(
                 "authoring:preview_answer",
                 kwargs={"pk": live.pk, "lesson_id": lesson.pk, "exercise_id": exercise.pk},
@@ -129,16 +134,15 @@ def _editor_url(live: Course, course: Course, lesson: Lesson) -> str:
 
 def _render_lesson(request, live, course, lesson, *, posted=None, status=200):
     before, after = _neighbours(live, course, lesson)
-    notebook_links = {
-        str(exercise.pk): reverse(
-            "authoring:preview_notebook", kwargs={"pk": live.pk, "exercise_id": exercise.pk}
-        )
-        for exercise in Exercise.objects.filter(lesson=lesson, kind=Exercise.Kind.NOTEBOOK)
-    }
     context = {
-        # The learner template's context (courses/views/lesson.py), for the previewed course.
+        # The learner template's context (courses/views/lesson.py), for the previewed course,
+        # with links that stay in the preview.
         "course": course,
         "lesson": lesson,
+        "course_url": reverse("authoring:course", kwargs={"pk": live.pk}),
+        "lesson_url": reverse(
+            "authoring:preview_lesson", kwargs={"pk": live.pk, "lesson_id": lesson.pk}
+        ),
         "band_class": f"{band_class(course.age_band)} learner-preview",
         "body": lesson_body(
             localized(lesson, "body"), localized(lesson, "title"), authoring_asset_base(course)
@@ -152,7 +156,6 @@ def _render_lesson(request, live, course, lesson, *, posted=None, status=200):
         "age": age_words(course.age_band),
         "preview_previous": before,
         "preview_next": after,
-        "notebook_links": notebook_links,
         "editor_url": _editor_url(live, course, lesson),
     }
     return render(request, "courses/authoring/preview_lesson.html", context, status=status)

@@ -112,6 +112,8 @@ def exercise_page(request, exercise_id: int):
         "attempts_used": used,
         "attempts_left": attempts_left(exercise=exercise, used=used, learner=user),
         "strings": _strings(),
+        # Links to the learner's pages come from the context: a preview passes none of its own.
+        "download_url": reverse("notebook:download", kwargs={"exercise_id": exercise.pk}),
         "editor_phrases": editor_phrases(),
         "band_class": f"band-{course.age_band}" if course is not None else "",
     }
