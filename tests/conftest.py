@@ -3,6 +3,8 @@
 import pytest
 from django.utils import translation
 
+from tests import factories
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
@@ -20,3 +22,26 @@ def language_of_the_site():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+# The people most tests need. A folder or module that wants others defines its own, which wins.
+
+
+@pytest.fixture
+def teacher(db):
+    return factories.make_teacher("ms_lin")
+
+
+@pytest.fixture
+def other_teacher(db):
+    return factories.make_teacher("mr_okafor")
+
+
+@pytest.fixture
+def student(db):
+    return factories.make_student("ada")
+
+
+@pytest.fixture
+def platform_admin(db):
+    return factories.make_admin("root_admin")

@@ -10,26 +10,6 @@ from tests import factories
 
 
 @pytest.fixture
-def teacher(db):
-    return factories.make_teacher("ms_lin")
-
-
-@pytest.fixture
-def other_teacher(db):
-    return factories.make_teacher("mr_okafor")
-
-
-@pytest.fixture
-def platform_admin(db):
-    return factories.make_admin("root_admin")
-
-
-@pytest.fixture
-def student(db):
-    return factories.make_student("ada")
-
-
-@pytest.fixture
 def classroom(teacher):
     return factories.make_classroom(teacher, name="Year 2 Pandas")
 

@@ -7,12 +7,6 @@ import pytest
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users are created in every test: a cheap hasher keeps the suite fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api():
     """An anonymous DRF test client; `as_token(user)` / `as_session(user)` log it in."""
@@ -20,28 +14,8 @@ def api():
 
 
 @pytest.fixture
-def teacher(db):
-    return factories.make_teacher("ms_lin")
-
-
-@pytest.fixture
-def other_teacher(db):
-    return factories.make_teacher("mr_okafor")
-
-
-@pytest.fixture
-def student(db):
-    return factories.make_student("ada")
-
-
-@pytest.fixture
 def other_student(db):
     return factories.make_student("grace")
-
-
-@pytest.fixture
-def platform_admin(db):
-    return factories.make_admin("root_admin")
 
 
 @pytest.fixture
