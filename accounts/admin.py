@@ -3,19 +3,36 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Classroom, SignInFailure, User
+from accounts.models import Classroom, School, SignInFailure, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "email", "role", "is_class_account", "is_active")
-    list_filter = ("role", "is_class_account", "is_active", "is_staff")
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Qiming"), {"fields": ("role", "is_class_account")}))
+    list_filter = ("role", "school", "is_class_account", "is_active", "is_staff")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Qiming"), {"fields": ("role", "school", "is_class_account")}),
+    )
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ("name", "class_count", "created_at")
+    search_fields = ("name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(class_count=Count("classrooms"))
+
+    @admin.display(description=_("classes"), ordering="class_count")
+    def class_count(self, school):
+        return school.class_count
 
 
 @admin.register(Classroom)
 class ClassroomAdmin(admin.ModelAdmin):
-    list_display = ("name", "teacher", "join_code", "learner_count", "created_at")
+    list_display = ("name", "school", "teacher", "join_code", "learner_count", "created_at")
+    list_filter = ("school",)
     search_fields = ("name", "join_code", "teacher__username")
     readonly_fields = ("join_code", "created_at")
     autocomplete_fields = ("teacher",)

@@ -13,6 +13,8 @@ class User(AbstractUser):
         STUDENT = "student", _("Student")
         TEACHER = "teacher", _("Teacher")
         ADMIN = "admin", _("Administrator")
+        # Sees the reports of one school (User.school), with its learners' names.
+        SCHOOL_ADMIN = "school_admin", _("School administrator")
 
     role = models.CharField(
         _("role"), max_length=16, choices=Role.choices, default=Role.STUDENT, db_index=True
@@ -24,6 +26,16 @@ class User(AbstractUser):
         _("class account"),
         default=False,
         help_text=_("Created by a teacher for a class; the teacher can reset its password."),
+    )
+    # The school a school administrator reports on (and, optionally, a teacher's or learner's
+    # school). Learners are counted in a school through their classes (Classroom.school).
+    school = models.ForeignKey(
+        "accounts.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("school"),
     )
 
     class Meta:
@@ -41,6 +53,25 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.role == self.Role.ADMIN or self.is_superuser
+
+    @property
+    def is_school_admin(self) -> bool:
+        return self.role == self.Role.SCHOOL_ADMIN and self.school_id is not None
+
+
+class School(models.Model):
+    """A school, college or other organisation whose classes learn on Qiming."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 # No 0/O or 1/I/L: young learners copy the code from a board or a printed sheet.
@@ -67,6 +98,15 @@ class Classroom(models.Model):
     )
     teacher = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="classrooms_taught", verbose_name=_("teacher")
+    )
+    # Reports group classes by school; a class of no school counts only in platform-wide totals.
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="classrooms",
+        verbose_name=_("school"),
     )
     learners = models.ManyToManyField(
         User, related_name="classrooms", blank=True, verbose_name=_("learners")

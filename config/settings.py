@@ -134,6 +134,11 @@ ACCOUNTS_CLIENT_IP_HEADER = env_str("ACCOUNTS_CLIENT_IP_HEADER", "")
 # Largest autosaved draft of a notebook exercise's answer cells.
 GRADER_MAX_DRAFT_BYTES = env_int("GRADER_MAX_DRAFT_BYTES", 1_000_000)
 
+# Reports: groups of fewer learners than this are left out (privacy), and the largest export
+# written in the request; bigger ones run as a job on a worker.
+REPORTS_MIN_GROUP_SIZE = env_int("REPORTS_MIN_GROUP_SIZE", 5)
+REPORTS_INLINE_EXPORT_ROWS = env_int("REPORTS_INLINE_EXPORT_ROWS", 5000)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
