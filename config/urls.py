@@ -17,11 +17,14 @@ urlpatterns = [
     path("", include("teaching.urls")),
     # Teachers write courses in the browser: their courses, editors, previews as a learner.
     path("teach/", include("courses.authoring.urls")),
+    # Administrators' reports: dashboards, charts, exports.
+    path("reports/", include("reports.web_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("graders.urls")),
     path("api/v1/", include("courses.urls")),
+    path("api/v1/reports/", include("reports.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

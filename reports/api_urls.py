@@ -1,0 +1,3 @@
+"""Report API under /api/v1/reports/ (filled in by issue 7)."""
+
+urlpatterns: list = []

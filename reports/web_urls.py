@@ -1,0 +1,3 @@
+"""Report pages (filled in by issue 7)."""
+
+urlpatterns: list = []
