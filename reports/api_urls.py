@@ -1,3 +1,15 @@
-"""Report API under /api/v1/reports/ (filled in by issue 7)."""
+"""Report API under /api/v1/reports/. The exports' routes come first: "exports" is not a report."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from reports import api
+
+app_name = "reports_api"
+
+urlpatterns = [
+    path("", api.ReportListView.as_view(), name="report-list"),
+    path("exports/", api.ExportListView.as_view(), name="export-list"),
+    path("exports/<int:pk>/", api.ExportDetailView.as_view(), name="export-detail"),
+    path("exports/<int:pk>/download/", api.ExportDownloadView.as_view(), name="export-download"),
+    path("<slug:slug>/", api.ReportDetailView.as_view(), name="report-detail"),
+]
