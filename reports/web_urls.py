@@ -1,3 +1,16 @@
-"""Report pages (filled in by issue 7)."""
+"""Report pages under /reports/: the dashboard and one page per report (reports/views.py).
 
-urlpatterns: list = []
+Export routes (reports/export_urls.py) are included here too, before the report pages, so that
+a fixed path such as exports/ is never taken for a report's slug.
+"""
+
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("<slug:slug>/", views.report_page, name="report"),
+]
