@@ -394,7 +394,7 @@ def test_old_jobs_are_deleted(sample, settings):
 def export_worker(transactional_db, settings, tmp_path):
     """One `celery -A config worker` on this test's database and broker (as tests/workers do),
     importing the sample reports the way a worker imports the catalogue, with the same minimum
-    group size as this process."""
+    group size as this process (request this fixture after the one that sets it)."""
     purge_broker()
     log_path = tmp_path / "export-worker.log"
     env = {
@@ -403,7 +403,7 @@ def export_worker(transactional_db, settings, tmp_path):
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "QIMING_VAR_DIR": str(settings.VAR_DIR),
-        "REPORTS_MIN_GROUP_SIZE": str(MIN_GROUP),
+        "REPORTS_MIN_GROUP_SIZE": str(settings.REPORTS_MIN_GROUP_SIZE),
         "QIMING_SAMPLE_REPORTS": "1",
         "PYTHONUNBUFFERED": "1",
     }
@@ -465,3 +465,88 @@ def test_a_large_export_runs_on_a_real_worker(sample, settings, export_worker):
     assert [row[0] for row in rows] == ["7B", "'" + EVIL, "Loose", "S1"]
     assert [row[2] for row in rows] == [row["learners"] for row in table.rows]
     assert [row[3] for row in rows] == pytest.approx([row["share"] for row in table.rows])
+
+
+# --- the catalogue's reports (tests/reports/conftest.py's world) ------------------------------------
+
+CATALOGUE = sorted(export_jobs.load_reports())
+
+
+def as_text(value) -> str:
+    """A text cell as a spreadsheet must get it: formula-like text with its apostrophe."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def assert_csv_cell(column: Column, cell: str, value) -> None:
+    if value is None:
+        assert cell == ""
+    elif column.kind == "date":
+        day = value.date() if isinstance(value, datetime) else value
+        assert cell == (day.isoformat() if isinstance(day, date) else str(day))
+    elif column.kind == "percent":
+        assert cell.endswith("%") and float(cell[:-1]) == pytest.approx(value * 100, abs=0.005)
+    elif column.kind in ("int", "float", "seconds"):
+        assert float(cell) == pytest.approx(float(value), abs=0.00005)
+    else:
+        assert cell == as_text(value)
+
+
+def assert_xlsx_cell(column: Column, cell, value) -> None:
+    if value is None:
+        assert cell.value is None
+    elif column.kind == "date":
+        day = value.date() if isinstance(value, datetime) else value
+        assert cell.is_date and cell.value.date() == day
+    elif column.kind in ("int", "float", "seconds", "percent"):
+        assert cell.value == pytest.approx(float(value))
+        assert cell.number_format == exports.NUMBER_FORMATS[column.kind]
+    else:
+        assert cell.value == as_text(value) and cell.data_type == "s"
+
+
+@pytest.mark.parametrize("slug", CATALOGUE)
+def test_every_report_of_the_catalogue_exports_its_table(
+    report_world, alpha_admin, platform_admin, slug
+):
+    """Both files of every report, for each scope that may see it, cell by cell."""
+    report = REGISTRY[slug]
+    for user in (alpha_admin, platform_admin):
+        scope = ReportScope.for_user(user)
+        if report.names_learners and not scope.show_names:
+            continue
+        table = report.build(scope, ReportFilters().within(scope))
+        lines = read_csv(exports.table_csv(table))
+        assert lines[0] == [as_text(column.label) for column in table.columns]
+        for line, values in zip(lines[1 : 1 + len(table.rows)], table.values(), strict=True):
+            for column, cell, value in zip(table.columns, line, values, strict=True):
+                assert_csv_cell(column, cell, value)
+        assert lines[1 + len(table.rows) :] == (
+            [[], *[[as_text(note)] for note in exports.notes(table)]]
+            if exports.notes(table)
+            else []
+        )
+        sheet = read_xlsx(exports.table_xlsx(table))
+        for offset, values in enumerate(table.values(), start=exports.HEADER_ROW + 1):
+            for index, (column, value) in enumerate(zip(table.columns, values, strict=True)):
+                assert_xlsx_cell(column, sheet.cell(offset, index + 1), value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_catalogue_report_runs_on_a_real_worker(
+    report_world, alpha_admin, settings, export_worker
+):
+    """A worker finds the catalogue's reports on its own (no --include needed for them) and
+    writes the school admin's table, filtered to one age band, with their school's scope."""
+    settings.REPORTS_INLINE_EXPORT_ROWS = 0
+    client = web(alpha_admin)
+    slug = "completion-by-exercise"
+    response = client.post(f"/reports/{slug}/export/?age_band=9-11", {"format": "csv"})
+    assert response.status_code == 302
+    job, _seen = wait_finished(ExportJob.objects.get().pk)
+    assert job.status == "done", job.error
+    assert job.filters == {"school_id": report_world.alpha.pk, "age_band": "9-11"}
+    scope = ReportScope.for_user(alpha_admin)
+    table = REGISTRY[slug].build(scope, ReportFilters(age_band="9-11").within(scope))
+    assert table.rows, "the world has work in the 9-11 course"
+    assert bytes(job.content) == exports.table_csv(table)
