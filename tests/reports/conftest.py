@@ -3,7 +3,7 @@
 Two schools (Alpha: classes A1 with a1, a2, a3 and A2 with a1 again; Beta: class B1 with b1, b2),
 a learner of no class (x), two courses:
 
-- Robots (ages 9-11): unit 1 (lesson 1: quiz Q1, 1 point, 2 attempts; quiz Q2, 2 points,
+- Robots (ages 9-11): unit 1 (lesson 1: true-or-false quiz Q1, 1 point, 2 attempts; quiz Q2, 2 points,
   unlimited), unit 2 (lesson 2: notebook N1, 10 points; quiz Q3, unpublished: never counted).
 - Data (ages 12-14): unit 1 (lesson 1: quiz Q4, 1 point, unlimited).
 
@@ -42,7 +42,8 @@ def _quiz(lesson, title, position, max_score, max_attempts=None, published=True)
     return Exercise.objects.create(
         owner=lesson.unit.course.owner,
         title=title,
-        kind=Exercise.Kind.SINGLE_CHOICE,
+        kind=Exercise.Kind.TRUE_FALSE,
+        spec={"correct": True},
         lesson=lesson,
         position=position,
         max_score=max_score,
