@@ -4,7 +4,7 @@ Export routes (reports/export_urls.py) are included here too, before the report 
 a fixed path such as exports/ is never taken for a report's slug.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from reports import views
 
@@ -12,5 +12,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("", include("reports.export_urls")),
     path("<slug:slug>/", views.report_page, name="report"),
 ]
