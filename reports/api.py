@@ -308,6 +308,9 @@ class ExportListView(APIView):
             ),
             **DENIED,
             404: OpenApiResponse(ErrorSerializer, description="No such report."),
+            429: OpenApiResponse(
+                ErrorSerializer, description="Too many of the caller's exports are unfinished."
+            ),
         },
         description="Start an export of a report as CSV or XLSX, with the same filters as the "
         "report (`school`, `classroom`, `course`: ids). A small table is written at once "
@@ -329,13 +332,16 @@ class ExportListView(APIView):
         filters, errors = filters_from_query(query, scope)
         if filters is None:
             return Response(filter_errors(errors), status=status.HTTP_400_BAD_REQUEST)
-        job = export_jobs.export_job_create(
-            user=request.user,
-            slug=data["report"],
-            export_format=data["format"],
-            filters=filters,
-            language=translation.get_language(),
-        )
+        try:
+            job = export_jobs.export_job_create(
+                user=request.user,
+                slug=data["report"],
+                export_format=data["format"],
+                filters=filters,
+                language=translation.get_language(),
+            )
+        except export_jobs.ExportRejected as rejection:
+            return Response({"detail": rejection.message}, status=rejection.status_code)
         body = ExportJobSerializer(job).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 

@@ -46,6 +46,19 @@ STALLED = noop("The export did not finish. Start it again.")
 Status = ExportJob.Status
 
 
+class ExportRejected(Exception):
+    """An export not started, with the HTTP status that fits and a message for people."""
+
+    def __init__(self, message: str, *, status_code: int = 429):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+def max_unfinished() -> int:
+    return int(getattr(settings, "REPORTS_EXPORT_MAX_UNFINISHED", 3))
+
+
 def keep_days() -> int:
     return int(getattr(settings, "REPORTS_EXPORT_KEEP_DAYS", 7))
 
@@ -103,7 +116,7 @@ def export_job_create(
     """Make an export job for `user` and run it: now if the table is small, else on a worker.
 
     Raises PermissionDenied (not an administrator, or a report the scope may not see), Http404
-    (no such report) or ValueError (unknown format).
+    (no such report), ValueError (unknown format) or ExportRejected (too many unfinished).
     """
     scope = ReportScope.for_user(user)
     report = report_get(slug, scope)
@@ -111,6 +124,17 @@ def export_job_create(
         raise ValueError(f"unknown export format {export_format!r}")
     filters = filters.within(scope)
     exports_cleanup()
+    # A worker's time is shared with grading: one person cannot fill the queue with exports.
+    unfinished = ExportJob.objects.filter(
+        requested_by=user,
+        status__in=(Status.QUEUED, Status.RUNNING),
+        created_at__gte=timezone.now() - stale_after(),
+    ).count()
+    if unfinished >= max_unfinished():
+        raise ExportRejected(
+            gettext("You have %(count)d exports still running: wait for one to finish.")
+            % {"count": unfinished}
+        )
     job = ExportJob.objects.create(
         requested_by=user,
         report=report.slug,

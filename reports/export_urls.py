@@ -1,4 +1,5 @@
-"""Exports of the report pages, under /reports/ (config/urls.py includes them before the pages).
+"""Exports of the report pages, under /reports/ (reports/web_urls.py includes them before the
+report pages, so their namespace there is reports:report_exports).
 
 POST <slug>/export/?<filters> starts one; exports/<id>/ is its progress page, status/ the JSON the
 page's script polls, download/ the file.

@@ -9,12 +9,13 @@ follows the JSON status and shows the download link when the file is ready.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -46,6 +47,22 @@ def _url(request, name: str, **kwargs) -> str:
 def _job(request, pk: int) -> ExportJob:
     job = get_object_or_404(export_jobs.jobs_of(request.user), pk=pk)
     return export_jobs.export_job_settle(job=job)
+
+
+def _report_url(job: ExportJob) -> str | None:
+    """The report's page with the job's filters, to go back to (None without report pages)."""
+    try:
+        path = reverse("reports:report", kwargs={"slug": job.report})
+    except NoReverseMatch:
+        return None
+    names = {"school_id": "school", "classroom_id": "classroom", "course_id": "course"}
+    query = {
+        names.get(key, key): value
+        for key, value in job.filters.items()
+        # A school admin's school is implied; naming it would only repeat it.
+        if not (key == "school_id" and job.school_id is not None)
+    }
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 def _summary(request, job: ExportJob) -> dict:
@@ -85,13 +102,18 @@ def export_start(request, slug: str):
         return HttpResponseBadRequest(
             "\n".join([_("The filters are not valid."), *messages]), content_type="text/plain"
         )
-    job = export_jobs.export_job_create(
-        user=request.user,
-        slug=slug,
-        export_format=export_format,
-        filters=filters,
-        language=translation.get_language(),
-    )
+    try:
+        job = export_jobs.export_job_create(
+            user=request.user,
+            slug=slug,
+            export_format=export_format,
+            filters=filters,
+            language=translation.get_language(),
+        )
+    except export_jobs.ExportRejected as rejection:
+        return HttpResponse(
+            rejection.message, status=rejection.status_code, content_type="text/plain"
+        )
     return redirect(_url(request, "job", pk=job.pk))
 
 
@@ -104,6 +126,7 @@ def export_job(request, pk: int):
     context = {
         "job": job,
         "report_title": report.title if report else job.report,
+        "report_url": _report_url(job) if report else None,
         "summary": summary,
         "status_url": _url(request, "status", pk=job.pk),
         "keep_days": export_jobs.keep_days(),

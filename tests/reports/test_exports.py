@@ -35,7 +35,7 @@ from tests.reports.sample_data import (  # noqa: F401 (fixtures)
 from tests.reports.sample_report import CLASSES, LEARNERS, build_classes
 from tests.workers.conftest import ROOT, database_url, purge_broker
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.export_test_urls")]
+pytestmark = pytest.mark.django_db
 
 PLATFORM = ReportScope(school_id=None, show_names=False)
 XLSX_TYPE = exports.CONTENT_TYPES[exports.XLSX]
@@ -200,6 +200,7 @@ def test_a_small_export_is_written_at_once_and_downloaded(sample):
     page = client.get(response["Location"])
     assert page.status_code == 200
     html = page.content.decode()
+    assert f'<a href="/reports/{CLASSES}/">Back to Classes</a>' in html
     assert f'href="/reports/exports/{job.pk}/download/"' in html
     assert "Ready: 2 rows." in html
     assert "<script>" not in html and "reports-export.js" in html
@@ -221,6 +222,9 @@ def test_filters_from_the_query_string_reach_the_file(sample):
     job = ExportJob.objects.get()
     assert response.status_code == 302 and job.status == "done"
     assert job.filters == {"start": "2026-01-01", "end": "2026-12-31", "school_id": sample.south.pk}
+    page = client.get(f"/reports/exports/{job.pk}/").content.decode()
+    back = f"/reports/{CLASSES}/?start=2026-01-01&amp;end=2026-12-31&amp;school={sample.south.pk}"
+    assert f'<a href="{back}">' in page  # back to the report, filtered as exported
     lines = read_csv(client.get(f"/reports/exports/{job.pk}/download/").content)
     assert [line[0] for line in lines[1:] if line] == ["S1", "Counted from class lists."]
 
@@ -309,6 +313,25 @@ def test_the_status_json_follows_the_job(sample, settings, django_capture_on_com
     assert (body["status"], body["progress"], body["rows"]) == ("done", 100, 2)
     assert body["download_url"] == f"/reports/exports/{job.pk}/download/"
     assert body["text"] == "Ready: 2 rows."
+
+
+def test_one_person_cannot_fill_the_queue(sample, settings, django_capture_on_commit_callbacks):
+    settings.REPORTS_INLINE_EXPORT_ROWS = 0
+    settings.REPORTS_EXPORT_MAX_UNFINISHED = 2
+    client = web(sample.north_admin)
+    url = f"/reports/{CLASSES}/export/"
+    with django_capture_on_commit_callbacks(execute=False):
+        assert client.post(url, {"format": "csv"}).status_code == 302
+        assert client.post(url, {"format": "xlsx"}).status_code == 302
+        refused = client.post(url, {"format": "csv"})
+    assert refused.status_code == 429
+    assert "2 exports still running" in refused.content.decode()
+    assert ExportJob.objects.count() == 2
+    # Someone else is not held up by them; and once one finishes, there is room again.
+    assert web(sample.south_admin).post(url, {"format": "csv"}).status_code == 302
+    export_jobs.export_job_run(job_id=ExportJob.objects.filter(format="xlsx").get().pk)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert client.post(url, {"format": "csv"}).status_code == 302
 
 
 # --- the job's life -------------------------------------------------------------------------------
