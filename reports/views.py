@@ -42,6 +42,8 @@ DASHBOARD_FALLBACK = 3  # without any of the above: the first few registered rep
 # A page shows at most this many rows; the export has every row. Reports order their rows so
 # that the first ones matter most (hardest exercises first, longest stalled first...).
 PAGE_ROWS = 500
+# A table of more columns than this is drawn under its chart, not beside it.
+WIDE_COLUMNS = 4
 FILTER_FIELDS = ("start", "end", "school", "classroom", "course", "age_band")
 
 
@@ -54,7 +56,11 @@ def reports_catalogue() -> dict[str, Report]:
 class Cell:
     text: str
     raw: str
-    numeric: bool
+    kind: str
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
 
 
 @dataclass(frozen=True)
@@ -62,13 +68,18 @@ class TableView:
     """A ReportTable as the page shows it: formatted cells, the raw values beside them."""
 
     table: ReportTable
-    headers: list[tuple[Any, bool]]  # (label, numeric)
+    headers: list[tuple[Any, str]]  # (label, kind)
     rows: list[list[Cell]]
     total: int
 
     @property
     def cut(self) -> bool:
         return self.total > len(self.rows)
+
+    @property
+    def wide(self) -> bool:
+        """Too many columns to share the width with a chart: the chart goes above the table."""
+        return len(self.headers) > WIDE_COLUMNS
 
 
 def table_view(table: ReportTable, limit: int = PAGE_ROWS) -> TableView:
@@ -78,7 +89,7 @@ def table_view(table: ReportTable, limit: int = PAGE_ROWS) -> TableView:
             Cell(
                 text=format_value(row.get(column.key), column.kind),
                 raw=raw_value(row.get(column.key)),
-                numeric=column.kind in NUMERIC_KINDS,
+                kind=column.kind,
             )
             for column in columns
         ]
@@ -86,7 +97,7 @@ def table_view(table: ReportTable, limit: int = PAGE_ROWS) -> TableView:
     ]
     return TableView(
         table=table,
-        headers=[(column.label, column.kind in NUMERIC_KINDS) for column in columns],
+        headers=[(column.label, column.kind) for column in columns],
         rows=rows,
         total=len(table.rows),
     )
