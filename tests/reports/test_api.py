@@ -322,3 +322,16 @@ def test_every_report_of_the_catalogue_has_its_builders_rows(
                 column.key for column in table.columns
             ]
             assert body["suppressed"] == table.suppressed
+
+
+def test_too_many_unfinished_exports_is_429(sample, settings, django_capture_on_commit_callbacks):
+    settings.REPORTS_INLINE_EXPORT_ROWS = 0
+    settings.REPORTS_EXPORT_MAX_UNFINISHED = 1
+    client = api_as(sample.north_admin)
+    body = {"report": CLASSES, "format": "csv"}
+    with django_capture_on_commit_callbacks(execute=False):
+        assert client.post(f"{BASE}exports/", body).status_code == 201
+        refused = client.post(f"{BASE}exports/", body)
+    assert refused.status_code == 429
+    assert "still running" in refused.json()["detail"]
+    assert ExportJob.objects.count() == 1
