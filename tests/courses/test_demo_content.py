@@ -10,10 +10,12 @@ solution earns full marks in the real sandbox while the released stub earns noth
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import nbformat
 import pytest
 from django.conf import settings
+from django.urls import Resolver404, resolve
 
 from courses import quiz
 from courses.coursefiles.reader import (
@@ -26,7 +28,7 @@ from courses.coursefiles.reader import (
 )
 from courses.management.commands.loaddemo import DEMO_DIR, demo_course_folders
 from courses.markdown import render_markdown
-from courses.models import AgeBand
+from courses.models import AgeBand, BigIdea
 from graders import grading, notebook
 
 FOLDERS = demo_course_folders()
@@ -110,10 +112,20 @@ def test_the_folder_imports_without_problems(path):
     assert course_problems(path) == []
     course = read_course(path)
     assert course.public and course.published
-    assert course.big_ideas, "a course names the big ideas it teaches"
+    # CURRICULUM.md: at least four lessons that together touch all five big ideas.
+    assert sorted(course.big_ideas) == sorted(BigIdea.values)
     lessons = list(course.lessons())
-    assert len(lessons) >= 2
-    assert all(lesson.exercises for lesson in lessons), "every lesson has exercises"
+    assert len(lessons) >= 4
+    for lesson in lessons:
+        assert len(lesson.exercises) >= 2, f"{lesson.slug}: every lesson has exercises"
+
+
+@pytest.mark.parametrize("path", FOLDERS, ids=folder_id)
+def test_older_learners_get_at_least_three_notebooks(path):
+    course = read_course(path)
+    notebooks = [exercise for exercise in course.exercises() if exercise.is_notebook]
+    if course.age_band in ("15-17", "adult"):
+        assert len(notebooks) >= 3
 
 
 @pytest.mark.parametrize("path", FOLDERS, ids=folder_id)
@@ -178,6 +190,36 @@ def test_every_reference_points_at_an_asset_and_every_asset_is_used(path):
                     assert item["image"] in names, f"{exercise.name}: {item['image']}"
                     used.add(item["image"])
     assert used == names, f"unused assets: {names - used}"
+
+
+# External sources the lessons may cite. CI cannot fetch them, so a link must be https and point
+# at one of the sources CURRICULUM.md names; a link into the site must resolve to a page.
+SOURCE_HOSTS = {"github.com", "doi.org", "www.unesco.org", "unesdoc.unesco.org", "www.moe.gov.cn"}
+
+
+@pytest.mark.parametrize("path", FOLDERS, ids=folder_id)
+def test_every_link_resolves(path):
+    course = read_course(path)
+    texts = [lesson.body_en for lesson in course.lessons()]
+    texts += [lesson.body_zh for lesson in course.lessons()]
+    for exercise in course.exercises():
+        texts += [exercise.prompt_en, exercise.prompt_zh]
+        texts += [exercise.explanation_en, exercise.explanation_zh]
+    for text in texts:
+        for kind, reference in markdown_references(text):
+            if kind != "link" or asset_reference(reference) is not None:
+                continue  # assets: test_every_reference_points_at_an_asset…
+            if reference.startswith("#"):
+                continue
+            parts = urlsplit(reference)
+            if parts.scheme:
+                assert parts.scheme == "https", f"{path.name}: {reference}"
+                assert parts.hostname in SOURCE_HOSTS, f"{path.name}: {reference} is no source"
+            else:
+                try:
+                    resolve(parts.path)
+                except Resolver404:
+                    raise AssertionError(f"{path.name}: {reference} is no page") from None
 
 
 # --- quizzes ------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import re
 import pytest
 
 from accounts.services import class_accounts_create, classroom_create
+from courses.coursefiles.reader import read_course
+from courses.management.commands.loaddemo import DEMO_DIR
 from tests.e2e.conftest import exercise_titled, lesson_titled
 from tests.factories import make_teacher
 from tests.support.a11y import assert_accessible, focus_ring
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 COURSE_TITLE = "Robot senses: how machines notice and learn"
 LESSON_TITLE = "Teaching a computer with pictures"
 QUIZ_TITLE = "Find the cat"
-EXERCISES_IN_COURSE = 9
+EXERCISES_IN_COURSE = len(list(read_course(DEMO_DIR / "courses" / "robot-senses").exercises()))
 
 
 @pytest.fixture
