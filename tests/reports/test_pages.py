@@ -10,6 +10,7 @@ learners' names (names_learners=True), which a platform administrator must never
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from html.parser import HTMLParser
 
@@ -447,9 +448,10 @@ def test_every_report_page_shows_its_reports_numbers(
         table = report.build(scope, filters)
         shown = page_values(response, slug) if table.rows else []
         assert shown == expected_values(table)[: views.PAGE_ROWS], slug
-        page = response.content.decode()
+        # Notes as built (numbers aside: "the oldest waiting 12 s" moves on between the two).
+        page = re.sub(r"\d+", "N", response.content.decode())
         for note in table.notes:
-            assert escape(str(note)) in page, (slug, note)
+            assert re.sub(r"\d+", "N", escape(str(note))) in page, (slug, note)
 
 
 def test_the_dashboard_draws_the_key_reports_and_links_every_report(
