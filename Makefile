@@ -57,6 +57,7 @@ format: setup
 bench: setup-test
 	$(PY) bench/grading_vs_nbgrader.py
 	$(PY) bench/api_latency.py
+	$(PY) bench/reports.py
 
 clean:
 	rm -rf $(VENV) $(KERNEL_VENV) $(NBGRADER_VENV) var

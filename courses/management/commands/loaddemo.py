@@ -18,6 +18,7 @@ from courses import services
 from courses.coursefiles.importer import course_import, learner_work_on
 from courses.coursefiles.reader import COURSE_FILE, CourseFolderInvalid, read_course
 from courses.models import Course, Exercise
+from reports.demo import demo_school, remove_demo_history
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_COURSES_DIR = DEMO_DIR / "courses"
@@ -26,6 +27,8 @@ DEMO_USERS = [
     ("student", "learn-with-qiming", User.Role.STUDENT),
     ("teacher", "teach-with-qiming", User.Role.TEACHER),
     ("admin", "admin-with-qiming", User.Role.ADMIN),
+    # Sees the reports of the demo school (reports/demo.py), with generated learners' history.
+    ("schooladmin", "school-with-qiming", User.Role.SCHOOL_ADMIN),
 ]
 # The stand-alone exercise from before courses existed (the API tests and benchmarks use it).
 DEMO_EXERCISES = [("Problem set 1: how good is a guess?", "how_good_is_a_guess.ipynb")]
@@ -65,8 +68,18 @@ class Command(BaseCommand):
                     source=(DEMO_DIR / filename).read_bytes(),
                     is_published=True,
                 )
-        for path in demo_course_folders():
-            classroom.courses.add(self._load_course(path, users["teacher"], replace))
+        if replace:
+            # Generated learners' work would keep the demo courses from being re-imported.
+            remove_demo_history()
+        courses = [
+            self._load_course(path, users["teacher"], replace) for path in demo_course_folders()
+        ]
+        classroom.courses.add(*courses)
+        demo_school(
+            classroom=classroom,
+            school_admin=users["schooladmin"],
+            courses=courses,
+        )
         logins = "Demo logins (username / password):\n" + "".join(
             f"  {role.label:<14} {username} / {password}\n"
             for username, password, role in DEMO_USERS
