@@ -1,9 +1,12 @@
 """Learners who started a course, have not completed it, and have not answered anything in it
 for a while (REPORTS_STALLED_DAYS, 14 by default).
 
-Names are for a school administrator, about their school's learners. A platform administrator
-gets the same report as counts per course (aggregates, suppressed below the privacy limit), never
-names: decided here, in the build, so every page, export and API answer is the same.
+Names are for a school administrator, about their school's learners. The report is registered
+with names_learners=True, so pages, exports and the API refuse it to a platform administrator
+(403, reports/export_jobs.report_get). The build itself never names learners for a scope that
+does not show names either: it answers such a scope with counts per course (aggregates,
+suppressed below the privacy limit). Should platform administrators get those counts, registering
+the report with names_learners=False is the whole change.
 """
 
 from __future__ import annotations
