@@ -4,6 +4,7 @@ Defaults need nothing installed (SQLite and a filesystem broker under var/). Pro
 DEBUG=false, SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL and ALLOWED_HOSTS; see README.md.
 """
 
+import re
 import secrets
 from pathlib import Path
 
@@ -240,6 +241,24 @@ GRADER_LIMITS = {
 }
 GRADER_MAX_NOTEBOOK_BYTES = env_int("GRADER_MAX_NOTEBOOK_BYTES", 5_000_000)
 GRADER_JOBS = env_int("GRADER_JOBS", 0)  # 0: one concurrent notebook per core
+# Warm sandboxes (graders/warm.py): each worker process keeps one kernel started ahead, with these
+# modules imported, for its next submission only; replaced when older than GRADER_WARM_MAX_AGE.
+GRADER_WARM_KERNELS = env_bool("GRADER_WARM_KERNELS", True)
+GRADER_WARM_IMPORTS = env_list(
+    "GRADER_WARM_IMPORTS",
+    [
+        "numpy",
+        "pandas",
+        "matplotlib.pyplot",
+        "sklearn.datasets",
+        "sklearn.model_selection",
+        "sklearn.neighbors",
+        "sklearn.metrics",
+    ],
+)
+if not all(re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", name) for name in GRADER_WARM_IMPORTS):
+    raise ImproperlyConfigured("GRADER_WARM_IMPORTS: comma-separated module names only")
+GRADER_WARM_MAX_AGE = env_float("GRADER_WARM_MAX_AGE", 900.0)
 # Lifecycle: how long a submission may wait or run before the sweeper re-queues it, how often.
 GRADER_QUEUED_DEADLINE = env_float("GRADER_QUEUED_DEADLINE", 600.0)
 GRADER_RUNNING_DEADLINE = env_float("GRADER_RUNNING_DEADLINE", CELERY_TASK_TIME_LIMIT + 60.0)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from nbformat import NotebookNode
 
-from graders import canaries, messages, notebook, outputs, runner, sandbox, scoring
+from graders import canaries, messages, notebook, outputs, runner, sandbox, scoring, warm
 from graders.results import FAILED, GRADED, NEEDS_REVIEW, GradeResult, TestResult
 
 # Stored in English, translated where shown (graders.messages).
@@ -147,10 +147,18 @@ def max_score_of(source: NotebookNode) -> float:
 
 
 async def grade_async(
-    source: NotebookNode, submission: bytes | str, *, limits: sandbox.Limits | None = None
+    source: NotebookNode,
+    submission: bytes | str,
+    *,
+    limits: sandbox.Limits | None = None,
+    pool: warm.Pool | None = None,
+    refill: int = 0,
 ) -> GradeResult:
     """Grade one submission against a validated source notebook. Never raises for bad input.
 
+    With `pool`, the notebook runs in one of its warm kernels when one fits (else in a fresh one,
+    as without); with `refill` (submissions still to come), replacements are launched, up to that
+    many, as soon as this one is taken.
     Raises SandboxUnavailable when grading is impossible on this machine (the caller decides
     whether that is a failed submission or a refusal to start).
     """
@@ -164,9 +172,16 @@ async def grade_async(
         assembly = notebook.assemble(source, submitted)
     except notebook.NotebookError as error:
         return GradeResult.failure(str(error), max_score=max_score)
-    mode = sandbox.sandbox_mode()
+    sandboxed = sandbox.sandbox_mode() != "off"
     plan = _plan_run(assembly)
-    outcome = await runner.run_notebook(plan.notebook, limits=limits, sandboxed=mode != "off")
+    kernel = None
+    if pool is not None:
+        kernel = await pool.take(limits, sandboxed)
+        if refill:
+            await pool.fill(limits, sandboxed, up_to=refill)
+    outcome = await runner.run_notebook(
+        plan.notebook, limits=limits, sandboxed=sandboxed, kernel=kernel
+    )
     if not any(run.status != runner.NOT_RUN for run in outcome.cells.values()):
         result = GradeResult.failure(outcome.error or messages.DID_NOT_RUN, max_score=max_score)
     else:
@@ -176,7 +191,9 @@ async def grade_async(
 
 
 def grade(source: NotebookNode, submission: bytes | str, **kwargs) -> GradeResult:
-    return asyncio.run(grade_async(source, submission, **kwargs))
+    """grade_async on this process's own event loop (graders.warm.run), where its warm kernels
+    live between calls; pass pool=warm.worker_pool() to use them."""
+    return warm.run(grade_async(source, submission, **kwargs))
 
 
 def default_jobs() -> int:
@@ -186,14 +203,28 @@ def default_jobs() -> int:
 async def grade_many_async(
     source: NotebookNode, submissions: list[bytes | str], *, jobs: int | None = None, **kwargs
 ) -> list[GradeResult]:
-    """Grade several submissions, `jobs` at a time (one kernel per core by default)."""
-    gate = asyncio.Semaphore(max(1, jobs or default_jobs()))
+    """Grade several submissions, `jobs` at a time (one kernel per core by default).
+
+    With warm sandboxes on, each running notebook has the next kernel warming up beside it (at
+    most `jobs` idle ones); all are destroyed when the batch ends.
+    """
+    jobs = max(1, jobs or default_jobs())
+    gate = asyncio.Semaphore(jobs)
+    pool = warm.Pool(size=jobs) if warm.enabled() else None
+    waiting = len(submissions)
 
     async def one(submission):
+        nonlocal waiting
         async with gate:
-            return await grade_async(source, submission, **kwargs)
+            waiting -= 1
+            # Kernels are warmed only for submissions still to come.
+            return await grade_async(source, submission, pool=pool, refill=waiting, **kwargs)
 
-    return await asyncio.gather(*(one(submission) for submission in submissions))
+    try:
+        return await asyncio.gather(*(one(submission) for submission in submissions))
+    finally:
+        if pool is not None:
+            await pool.close()
 
 
 __all__ = ["FAILED", "GRADED", "NEEDS_REVIEW", "grade", "grade_async", "grade_many_async"]

@@ -71,7 +71,15 @@ class OutputLimitExceeded(Exception):
 class SandboxedKernelManager(AsyncKernelManager):
     """An ipykernel started inside bubblewrap, reached over ZeroMQ `ipc` sockets in `run_dir`."""
 
-    def __init__(self, *, run_dir: Path, limits: sandbox.Limits, sandboxed: bool, **kwargs):
+    def __init__(
+        self,
+        *,
+        run_dir: Path,
+        limits: sandbox.Limits,
+        sandboxed: bool,
+        warm_imports: tuple[str, ...] = (),
+        **kwargs,
+    ):
         context = zmq.asyncio.Context()
         # Fail closed on huge messages: ZeroMQ drops the message and the peer, never buffers it.
         context.setsockopt(zmq.MAXMSGSIZE, limits.output_bytes + _MESSAGE_OVERHEAD)
@@ -90,6 +98,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.sandboxed = sandboxed
         self.plan: sandbox.SandboxPlan | None = None
         self.cgroup: cgroups.RunCgroup | None = None
+        self.born = time.monotonic()
         self._kernel_spec = KernelSpec(
             argv=[
                 str(sandbox.kernel_python()),
@@ -100,6 +109,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                 "{connection_file}",
                 "--HistoryManager.enabled=False",
                 "--IPKernelApp.quiet=True",
+                *_warm_up_args(warm_imports),
             ],
             display_name="Qiming sandbox",
             language="python",
@@ -161,6 +171,31 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._own_context.destroy(linger=0)
 
 
+# Formats one traceback the way the kernel shows errors: the first one loads IPython's traceback
+# machinery (stack_data, pygments; ~0.4 s), which otherwise lands on the first failing cell.
+_WARM_TRACEBACK = (
+    "import sys\\ntry:\\n    assert False\\nexcept AssertionError:\\n"
+    "    __import__('IPython').get_ipython().InteractiveTB.structured_traceback(*sys.exc_info())"
+)
+
+
+def _warm_up_args(modules: tuple[str, ...]) -> list[str]:
+    """ipykernel runs `exec_lines` once its shell exists and before it answers any request.
+
+    The imports run in a namespace of their own, with nothing displayed or stored: the learner's
+    namespace, `_`, `In`/`Out` and the execution count are exactly those of a fresh kernel. They run
+    after the kernel redirected stdout/stderr and set up IPython, in the order a learner's own
+    `import` would, so modules that look at their environment on import see the same one.
+    Module names are checked by the settings (dotted identifiers only) and passed as data.
+    """
+    if not modules:
+        return []
+    names = repr(tuple(modules))
+    imports = f'exec("import importlib\\nfor m in {names}:\\n    importlib.import_module(m)", {{}})'
+    traceback = f'exec("{_WARM_TRACEBACK}", {{}})'
+    return [f"--IPKernelApp.exec_lines={imports}", f"--IPKernelApp.exec_lines={traceback}"]
+
+
 def _die_with_parent() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
@@ -181,6 +216,23 @@ def _unsandboxed_env() -> dict[str, str]:
         "LANG": "C.UTF-8",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     }
+
+
+def _parent_id(msg) -> str:
+    return ((msg.get("parent_header") or {}) if isinstance(msg, dict) else {}).get("msg_id", "")
+
+
+def _is_reply_to(msg, msg_id: str) -> bool:
+    return msg.get("msg_type") == "kernel_info_reply" and _parent_id(msg) == msg_id
+
+
+def _is_idle_for(msg, msg_id: str) -> bool:
+    content = msg.get("content") or {}
+    return (
+        msg.get("msg_type") == "status"
+        and content.get("execution_state") == "idle"
+        and _parent_id(msg) == msg_id
+    )
 
 
 class GuardedClient(NotebookClient):
@@ -232,14 +284,29 @@ class GuardedClient(NotebookClient):
 
         shell.get_msg, iopub.get_msg = shell_get_msg, iopub_get_msg
 
-    async def drain(self, seconds: float = 0.3) -> None:
-        """Read what is still in flight, so late duplicates are counted too."""
-        for channel in (self.kc.shell_channel, self.kc.iopub_channel):
-            deadline = time.monotonic() + seconds
+    async def drain(self, seconds: float = 2.0) -> None:
+        """Read what is still in flight, so late duplicates are counted too.
+
+        A kernel_info request is the marker: the kernel answers requests in order and each of its
+        channels delivers in order, so once the marker's reply (shell) and its idle notice (iopub)
+        are read, everything the kernel sent before them has been read (and counted) too. This
+        replaces a fixed wait; a kernel that never answers the marker costs `seconds` at most.
+        """
+        deadline = time.monotonic() + seconds
+        try:
+            marker = self.kc.kernel_info()
+        except Exception:  # channels already closed: nothing more to read
+            return
+        for channel, is_end in (
+            (self.kc.shell_channel, _is_reply_to),
+            (self.kc.iopub_channel, _is_idle_for),
+        ):
             while time.monotonic() < deadline:
                 try:
-                    await channel.get_msg(timeout=max(0.01, deadline - time.monotonic()))
+                    msg = await channel.get_msg(timeout=max(0.01, deadline - time.monotonic()))
                 except Exception:  # queue.Empty, or a dead kernel: nothing more to read
+                    break
+                if is_end(msg, marker):
                     break
 
     def anomalies(self) -> list[str]:
@@ -259,42 +326,107 @@ class GuardedClient(NotebookClient):
         return super().process_message(msg, cell, cell_index)
 
 
-async def run_notebook(
-    nb: NotebookNode, *, limits: sandbox.Limits, sandboxed: bool = True
-) -> RunOutcome:
-    """Execute every code cell of `nb` in a fresh sandboxed kernel; the kernel is destroyed after.
+async def start_kernel(
+    *, limits: sandbox.Limits, sandboxed: bool = True, warm_imports: tuple[str, ...] = ()
+) -> SandboxedKernelManager:
+    """Launch a sandboxed kernel in a fresh run directory; does not wait until it is ready.
 
-    `nb` is modified in place (outputs); the caller passes a copy it owns.
+    Nothing is left behind if the launch fails. The caller owns the kernel: it runs one notebook
+    (run_notebook), or is discarded (discard).
+    """
+    run_dir = sandbox.new_run_dir()
+    km = SandboxedKernelManager(
+        run_dir=run_dir, limits=limits, sandboxed=sandboxed, warm_imports=warm_imports
+    )
+    try:
+        await km.start_kernel()
+    except BaseException:
+        await _destroy(km, None, run_dir)
+        raise
+    return km
+
+
+async def discard(km: SandboxedKernelManager) -> None:
+    """Destroy a kernel that will never run a notebook."""
+    await _destroy(km, None, km.run_dir)
+
+
+async def run_notebook(
+    nb: NotebookNode,
+    *,
+    limits: sandbox.Limits,
+    sandboxed: bool = True,
+    kernel: SandboxedKernelManager | None = None,
+) -> RunOutcome:
+    """Execute every code cell of `nb` in a sandboxed kernel; the kernel is destroyed after.
+
+    `kernel` is one started earlier by start_kernel (a warm sandbox, never used before) with the
+    same launch limits; without it a fresh kernel is started here. `limits` gives the deadlines and
+    the output budget. `nb` is modified in place (outputs); the caller passes a copy it owns.
     """
     started = time.monotonic()
-    run_dir = sandbox.new_run_dir()
-    km = SandboxedKernelManager(run_dir=run_dir, limits=limits, sandboxed=sandboxed)
-    client = GuardedClient(nb, km, limits)
+    km = kernel
+    client: GuardedClient | None = None
     cells: dict[int, CellRun] = {}
     error: str | None = None
+    peak = None
     try:
         try:
-            await km.start_kernel()
+            if km is None:
+                km = await start_kernel(limits=limits, sandboxed=sandboxed)
+            client = GuardedClient(nb, km, limits)
             client.kc = km.client()
             client.kc.start_channels()
-            await client.kc.wait_for_ready(timeout=limits.startup_timeout)
+            await _wait_for_ready(client.kc, limits.startup_timeout)
             client.watch_protocol()
         except Exception as exc:
             logger.warning("kernel failed to start: %s", exc)
             error = messages.NOT_STARTED
             return RunOutcome(_not_run(nb, cells), error, time.monotonic() - started, sandboxed)
-        sandbox.seal_ipc_dir(run_dir, km.plan.host_uid if km.plan else None)
-        deadline = started + limits.notebook_timeout
+        sandbox.seal_ipc_dir(km.run_dir, km.plan.host_uid if km.plan else None)
+        # The deadline counts from here: a warm kernel's start and imports are not the notebook's.
+        deadline = time.monotonic() + limits.notebook_timeout
         error = await _run_cells(client, nb, cells, deadline, limits)
         if error is None:
             await client.drain()
     finally:
-        peak = km.cgroup.peak_memory() if km.cgroup else None
-        await _destroy(km, client, run_dir)
+        if km is not None:
+            peak = km.cgroup.peak_memory() if km.cgroup else None
+            await _destroy(km, client, km.run_dir)
     outcome = RunOutcome(_not_run(nb, cells), error, time.monotonic() - started, sandboxed)
-    outcome.anomalies = client.anomalies()
+    outcome.anomalies = client.anomalies() if client is not None else []
     outcome.peak_memory = peak
     return outcome
+
+
+async def _wait_for_ready(kc, timeout: float) -> None:
+    """Until the kernel answers kernel_info on shell and its idle notice for that request arrives
+    on iopub (proof that our subscription is live, so no output of the first cell can be lost).
+
+    jupyter_client's wait_for_ready does the same, then listens for 0.2 s of iopub silence.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        msg_id = kc.kernel_info()
+        if await _read_until(kc.shell_channel, _is_reply_to, msg_id, deadline, 1.0) and (
+            await _read_until(kc.iopub_channel, _is_idle_for, msg_id, deadline, 1.0)
+        ):
+            return
+        if not await kc._async_is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+
+async def _read_until(channel, is_end, msg_id: str, deadline: float, patience: float) -> bool:
+    until = min(deadline, time.monotonic() + patience)
+    while (left := until - time.monotonic()) > 0:
+        try:
+            msg = await channel.get_msg(timeout=max(0.01, left))
+        except Exception:  # queue.Empty
+            return False
+        if is_end(msg, msg_id):
+            return True
+    return False
 
 
 async def _run_cells(client, nb, cells, deadline, limits) -> str | None:
@@ -347,6 +479,14 @@ def _reap_uid(host_uid: int) -> None:
         time.sleep(0.02)
 
 
+async def _reaped(km: SandboxedKernelManager, timeout: float = 2.0) -> None:
+    """Wait for the killed bwrap to exit, polling briefly (jupyter_client polls every 0.1 s)."""
+    process = getattr(km.provisioner, "process", None)
+    deadline = time.monotonic() + timeout
+    while process is not None and process.poll() is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
+
+
 def _not_run(nb: NotebookNode, cells: dict[int, CellRun]) -> dict[int, CellRun]:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and index not in cells:
@@ -354,14 +494,15 @@ def _not_run(nb: NotebookNode, cells: dict[int, CellRun]) -> dict[int, CellRun]:
     return cells
 
 
-async def _destroy(km: SandboxedKernelManager, client: GuardedClient, run_dir: Path) -> None:
+async def _destroy(km: SandboxedKernelManager, client: GuardedClient | None, run_dir: Path) -> None:
     """Kill the whole sandbox and remove its directory; never leaves anything behind."""
     try:
-        if client.kc is not None:
+        if client is not None and client.kc is not None:
             client.kc.stop_channels()
     except Exception:
         logger.debug("stop_channels failed", exc_info=True)
     km.kill_now()
+    await _reaped(km)
     try:
         if km.has_kernel:
             await asyncio.wait_for(km.shutdown_kernel(now=True), 10)

@@ -5,8 +5,9 @@ import logging
 import nbformat
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init, worker_process_shutdown
 
-from graders import answers, grading, messages, sandbox, services
+from graders import answers, grading, messages, sandbox, services, warm
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ def grade_once(submission_id: int, *, task_id: str, worker: str) -> None:
         if submission.is_check:
             # A check runs the visible tests only: hidden tests never reach its kernel.
             source, trimmed = answers.without_hidden_tests(source)
-        result = grading.grade(source, bytes(submission.content), limits=limits)
+        pool = warm.worker_pool() if warm.enabled() else None
+        result = grading.grade(source, bytes(submission.content), limits=limits, pool=pool)
         for test in result.tests:
             test.visible_only = test.grade_id in trimmed
         if submission.is_check:
@@ -52,6 +54,18 @@ def grade_once(submission_id: int, *, task_id: str, worker: str) -> None:
     if services.grading_finish(submission=submission, result=result):
         # One line per stored result: the soak test counts these to prove nothing lands twice.
         logger.info("stored result of submission %s: %s", submission_id, result.status)
+    # The result is stored: now, while this process waits for work, warm the next one's sandbox.
+    warm.prepare(limits)
+
+
+@worker_process_init.connect
+def _warm_at_start(**_kwargs) -> None:
+    warm.prepare()
+
+
+@worker_process_shutdown.connect
+def _cool_at_exit(**_kwargs) -> None:
+    warm.shutdown()
 
 
 @shared_task(name="graders.sweep_submissions", ignore_result=True)
