@@ -182,6 +182,8 @@ async def grade_async(
     outcome = await runner.run_notebook(
         plan.notebook, limits=limits, sandboxed=sandboxed, kernel=kernel
     )
+    if pool is not None and kernel is not None and kernel.warm_failed:
+        pool.give_up(pool.key_of(limits, sandboxed))
     if not any(run.status != runner.NOT_RUN for run in outcome.cells.values()):
         result = GradeResult.failure(outcome.error or messages.DID_NOT_RUN, max_score=max_score)
     else:

@@ -99,6 +99,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.plan: sandbox.SandboxPlan | None = None
         self.cgroup: cgroups.RunCgroup | None = None
         self.born = time.monotonic()
+        self.warm_failed = False  # set when, started warm, it died before it could run anything
         self._kernel_spec = KernelSpec(
             argv=[
                 str(sandbox.kernel_python()),
@@ -187,11 +188,17 @@ def _warm_up_args(modules: tuple[str, ...]) -> list[str]:
     after the kernel redirected stdout/stderr and set up IPython, in the order a learner's own
     `import` would, so modules that look at their environment on import see the same one.
     Module names are checked by the settings (dotted identifiers only) and passed as data.
+    What differs from a fresh kernel: the modules are in sys.modules, the warnings filters they
+    add on import are there already, and their memory counts against the kernel's limits.
     """
     if not modules:
         return []
-    names = repr(tuple(modules))
-    imports = f'exec("import importlib\\nfor m in {names}:\\n    importlib.import_module(m)", {{}})'
+    # A library that cannot be imported (a memory limit too small for the list, say) ends the
+    # kernel: the pool then discards it and the submission runs in a fresh one, as without.
+    imports = (
+        f'exec("import importlib, os\\ntry:\\n    for m in {tuple(modules)!r}:\\n'
+        '        importlib.import_module(m)\\nexcept BaseException:\\n    os._exit(70)", {})'
+    )
     traceback = f'exec("{_WARM_TRACEBACK}", {{}})'
     return [f"--IPKernelApp.exec_lines={imports}", f"--IPKernelApp.exec_lines={traceback}"]
 
@@ -371,14 +378,18 @@ async def run_notebook(
     error: str | None = None
     peak = None
     try:
+        if km is not None:
+            try:
+                client = await _connect(nb, km, limits)
+            except Exception as exc:  # a warm kernel that died warming up: a fresh one instead
+                logger.warning("warm kernel unusable (%s); starting a fresh one", exc)
+                km.warm_failed = True
+                await _destroy(km, client, km.run_dir)
+                km = client = None
         try:
             if km is None:
                 km = await start_kernel(limits=limits, sandboxed=sandboxed)
-            client = GuardedClient(nb, km, limits)
-            client.kc = km.client()
-            client.kc.start_channels()
-            await _wait_for_ready(client.kc, limits.startup_timeout)
-            client.watch_protocol()
+                client = await _connect(nb, km, limits)
         except Exception as exc:
             logger.warning("kernel failed to start: %s", exc)
             error = messages.NOT_STARTED
@@ -397,6 +408,19 @@ async def run_notebook(
     outcome.anomalies = client.anomalies() if client is not None else []
     outcome.peak_memory = peak
     return outcome
+
+
+async def _connect(nb, km: SandboxedKernelManager, limits: sandbox.Limits) -> GuardedClient:
+    client = GuardedClient(nb, km, limits)
+    client.kc = km.client()
+    client.kc.start_channels()
+    try:
+        await _wait_for_ready(client.kc, limits.startup_timeout)
+    except BaseException:
+        client.kc.stop_channels()
+        raise
+    client.watch_protocol()
+    return client
 
 
 async def _wait_for_ready(kc, timeout: float) -> None:

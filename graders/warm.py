@@ -55,6 +55,9 @@ class Pool:
         self._starting = 0
         self.used = 0  # kernels handed out (tests and benchmarks read these)
         self.discarded = 0
+        # Launch keys whose warm-up failed (a library too big for the memory limit, say): not
+        # warmed again by this pool; their submissions start fresh kernels.
+        self.failed: set[tuple] = set()
 
     def __len__(self) -> int:
         return len(self._idle)
@@ -66,17 +69,24 @@ class Pool:
         key = _launch_key(limits, sandboxed)
         while self._idle:
             kernel_key, km = self._idle.pop(0)
-            usable = (
-                kernel_key == key
-                and time.monotonic() - km.born <= settings.GRADER_WARM_MAX_AGE
-                and await _alive(km)
-            )
-            if usable:
+            alive = await _alive(km)
+            if not alive:
+                self.give_up(kernel_key)
+            young = time.monotonic() - km.born <= settings.GRADER_WARM_MAX_AGE
+            if alive and kernel_key == key and young:
                 self.used += 1
                 return km
             self.discarded += 1
             await runner.discard(km)
         return None
+
+    def give_up(self, key: tuple) -> None:
+        if key not in self.failed:
+            logger.warning("a warm sandbox died before use: no more warming for these limits")
+        self.failed.add(key)
+
+    def key_of(self, limits: sandbox.Limits, sandboxed: bool) -> tuple:
+        return _launch_key(limits, sandboxed)
 
     async def fill(
         self, limits: sandbox.Limits, sandboxed: bool, *, up_to: int | None = None
@@ -84,6 +94,8 @@ class Pool:
         """Start kernels until `size` (or `up_to`, if fewer) are idle or starting. Returns once
         they are launched (about 50 ms each); their imports go on inside the sandbox meanwhile."""
         target = self.size if up_to is None else min(self.size, up_to)
+        if _launch_key(limits, sandboxed) in self.failed:
+            return
         while len(self._idle) + self._starting < target:
             self._starting += 1
             try:
