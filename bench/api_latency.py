@@ -144,6 +144,62 @@ def batch(api, exercises: dict, jobs: list[tuple], rate: float | None) -> list[R
     return runs
 
 
+def _tree_rss(root: int) -> tuple[int, int]:
+    """(bytes resident in `root` and its descendants outside sandboxes, bytes in sandboxes): RSS
+    summed per process, so shared pages count more than once (an upper bound)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    sandboxed: set[int] = set()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = Path(entry.path, "stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            pid, ppid = int(entry.name), int(fields[1])
+            children.setdefault(ppid, []).append(pid)
+            rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            if b"bwrap" in Path(entry.path, "cmdline").read_bytes().split(b"\0")[0]:
+                sandboxed.add(pid)
+    own = inside = 0
+    stack = [(root, False)]
+    while stack:
+        pid, in_sandbox = stack.pop()
+        in_sandbox = in_sandbox or pid in sandboxed
+        if in_sandbox:
+            inside += rss.get(pid, 0)
+        else:
+            own += rss.get(pid, 0)
+        stack += [(child, in_sandbox) for child in children.get(pid, [])]
+    return own, inside
+
+
+class MemorySampler(threading.Thread):
+    """Peak RSS of each worker's process tree (worker, pool process, its sandboxes)."""
+
+    def __init__(self, pids: list[int]):
+        super().__init__(daemon=True)
+        self.pids, self.peak, self.stopping = pids, {pid: (0, 0, 0) for pid in pids}, False
+
+    def run(self) -> None:
+        while not self.stopping:
+            for pid in self.pids:
+                own, inside = _tree_rss(pid)
+                if own + inside > self.peak[pid][0]:
+                    self.peak[pid] = (own + inside, own, inside)
+            time.sleep(0.2)
+
+    def text(self) -> str:
+        mib = 2**20
+        total, own, inside = max(self.peak.values())
+        return (
+            f"Worker peak memory (RSS summed over the worker's processes, an upper bound since "
+            f"shared pages count twice): {total / mib:.0f} MiB, of which {own / mib:.0f} MiB the "
+            f"Celery worker and its pool process and {inside / mib:.0f} MiB its sandboxes (the "
+            "warm kernel waiting for the next submission, or the one grading)."
+        )
+
+
 def wrong_answers(runs: list[Run]) -> list[str]:
     """Runs without nbgrader's score, or whose max_score (from the source) is not full marks."""
     bad = []
@@ -173,7 +229,8 @@ def write_doc(key: str, part: str) -> None:
 
 @contextlib.contextmanager
 def services(args, tmp: Path):
-    """Database, broker, web server and workers; yields (api, exercises, labels); stops them all."""
+    """Database, broker, web server and workers; yields (api, exercises, labels, worker pids);
+    stops them all."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONUNBUFFERED": "1"}
     env |= {"QIMING_VAR_DIR": str(tmp / "var"), "GRADER_RUN_DIR": str(tmp / "runs")}
     env |= {"DATABASE_URL": f"sqlite:///{tmp}/var/db.sqlite3", "CELERY_BROKER_URL": "filesystem://"}
@@ -212,9 +269,12 @@ def services(args, tmp: Path):
             if failed != late or time.monotonic() > deadline:
                 sys.exit(f"{failed[0].name} did not start:\n{failed[0].text()[-3000:]}")
             time.sleep(0.2)
-        labels = (database, broker, f"{args.workers} Celery workers (concurrency 1), gunicorn -w 2")
+        warm = env.get("GRADER_WARM_KERNELS", "true").lower() not in ("0", "false", "no", "off")
+        fleet = f"{args.workers} Celery workers (concurrency 1, warm sandboxes "
+        labels = (database, broker, f"{fleet}{'on' if warm else 'off'}), gunicorn -w 2")
         url = procs[0].text().split("Listening at: ", 1)[1].split()[0]  # the port it got
-        yield functools.partial(call, url, setup["token"]), setup["exercises"], labels
+        workers = [proc.popen.pid for proc in procs[1:]]
+        yield functools.partial(call, url, setup["token"]), setup["exercises"], labels, workers
     finally:
         for proc in procs:
             proc.stop()
@@ -253,6 +313,8 @@ Throughput: {args.burst} knn submissions posted at once were all graded in {wall
 {args.burst / wall:.2f} a second, {60 * args.burst / wall:.0f} a minute (the pollers made
 {sum(run.gets for run in burst) / wall:.0f} GET/s).
 
+{args.memory}
+
 All {args.total} submissions (warm-up included) graded with nbgrader's scores."""
 
 
@@ -273,8 +335,10 @@ def main() -> int:
     cycle = [KINDS[i % len(KINDS)] for i in range(max(args.count, args.burst))]
     with (
         tempfile.TemporaryDirectory(prefix="bench-api-", ignore_cleanup_errors=True) as tmp,
-        services(args, Path(tmp)) as (api, exercises, labels),
+        services(args, Path(tmp)) as (api, exercises, labels, workers),
     ):
+        sampler = MemorySampler(workers)
+        sampler.start()
         print(f"{', '.join(labels)}; GRADER_MAX_IN_FLIGHT = GRADER_MAX_PER_MINUTE = {NO_LIMIT}")
         run = functools.partial(batch, api, exercises)
         runs = run([("ps1", "correct")] * args.workers, None)  # warm-up, not counted
@@ -284,6 +348,8 @@ def main() -> int:
             latency[nb] = run([(nb, kind) for kind in cycle[: args.count]], args.rate)
         print(f"throughput: {args.burst} knn submissions at once ...", flush=True)
         burst = run([("knn", kind) for kind in cycle[: args.burst]], None)
+        sampler.stopping = True
+        args.memory = sampler.text()
     runs += [*latency["knn"], *latency["ps1"], *burst]
     args.total, bad = len(runs), wrong_answers(runs)
     if bad:
