@@ -178,7 +178,7 @@ async def grade_async(
     if pool is not None:
         kernel = await pool.take(limits, sandboxed)
         if refill:
-            await pool.fill(limits, sandboxed, up_to=refill)
+            await pool.fill(limits, sandboxed, up_to=refill, modules=warm.imports(source))
     outcome = await runner.run_notebook(
         plan.notebook, limits=limits, sandboxed=sandboxed, kernel=kernel
     )

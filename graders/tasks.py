@@ -55,7 +55,7 @@ def grade_once(submission_id: int, *, task_id: str, worker: str) -> None:
         # One line per stored result: the soak test counts these to prove nothing lands twice.
         logger.info("stored result of submission %s: %s", submission_id, result.status)
     # The result is stored: now, while this process waits for work, warm the next one's sandbox.
-    warm.prepare(limits)
+    warm.prepare(limits, source)
 
 
 @worker_process_init.connect

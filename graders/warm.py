@@ -8,15 +8,18 @@ for the interpreter, ipykernel and scikit-learn to load. It runs exactly one not
 destroyed like any other; nothing of one submission can reach the next, because the next one gets
 a different process tree in a different sandbox.
 
-A pool belongs to one event loop: the Celery worker's per-process loop (worker_pool), or the loop of
-one `grade_many_async` batch (closed when the batch ends). A kernel is handed out only if it is
-alive, younger than settings.GRADER_WARM_MAX_AGE and was launched with the same launch limits
-(memory, processes, CPU, file size, tmpfs, output cap); otherwise it is destroyed and the
-submission starts a fresh kernel as it would without warm sandboxes.
+Which libraries: those of settings.GRADER_WARM_IMPORTS that the exercise graded last imports (all
+of them before a worker's first submission). A pool belongs to one event loop: the Celery worker's
+per-process loop (worker_pool), or the loop of one `grade_many_async` batch (closed when the batch
+ends). A kernel is handed out only if it is alive, younger than settings.GRADER_WARM_MAX_AGE and
+was launched with the same launch limits (memory, processes, CPU, file size, tmpfs, output cap);
+otherwise it is destroyed and the submission starts a fresh kernel as it would without warm
+sandboxes. A kernel that imported more or fewer libraries than a notebook uses grades it the same.
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import atexit
 import contextlib
@@ -26,6 +29,7 @@ import os
 import time
 
 from django.conf import settings
+from nbformat import NotebookNode
 
 from graders import runner, sandbox
 
@@ -36,14 +40,41 @@ def enabled() -> bool:
     return bool(settings.GRADER_WARM_KERNELS)
 
 
-def imports() -> tuple[str, ...]:
-    return tuple(settings.GRADER_WARM_IMPORTS)
+def imports(source: NotebookNode | None = None) -> tuple[str, ...]:
+    """The modules a warm kernel imports ahead: settings.GRADER_WARM_IMPORTS, or of those only the
+    ones the teacher's `source` notebook imports (its next submissions will most likely be for the
+    same exercise). Importing what a notebook does not use costs CPU and memory for nothing; a
+    warm kernel that imported more or less than a notebook needs grades it all the same."""
+    allowed = tuple(settings.GRADER_WARM_IMPORTS)
+    if source is None:
+        return allowed
+    used = _imported_by(source)
+    return tuple(
+        name for name in allowed if any(u == name or u.startswith(name + ".") for u in used)
+    )
+
+
+def _imported_by(source: NotebookNode) -> set[str]:
+    names: set[str] = set()
+    for cell in source.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse(str(cell.get("source", "")))
+        except (SyntaxError, ValueError):  # IPython magics, say: not ours to judge here
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+    return names
 
 
 def _launch_key(limits: sandbox.Limits, sandboxed: bool) -> tuple:
     """What a kernel is launched with; deadlines are the notebook's and may differ."""
     launch = dataclasses.replace(limits, cell_timeout=0, notebook_timeout=0, startup_timeout=0)
-    return (launch, sandboxed, imports())
+    return (launch, sandboxed)
 
 
 class Pool:
@@ -89,10 +120,16 @@ class Pool:
         return _launch_key(limits, sandboxed)
 
     async def fill(
-        self, limits: sandbox.Limits, sandboxed: bool, *, up_to: int | None = None
+        self,
+        limits: sandbox.Limits,
+        sandboxed: bool,
+        *,
+        up_to: int | None = None,
+        modules: tuple[str, ...] | None = None,
     ) -> None:
         """Start kernels until `size` (or `up_to`, if fewer) are idle or starting. Returns once
-        they are launched (about 50 ms each); their imports go on inside the sandbox meanwhile."""
+        they are launched (about 50 ms each); their imports go on inside the sandbox meanwhile.
+        `modules`: what to import ahead (default: all of settings.GRADER_WARM_IMPORTS)."""
         target = self.size if up_to is None else min(self.size, up_to)
         if _launch_key(limits, sandboxed) in self.failed:
             return
@@ -100,7 +137,9 @@ class Pool:
             self._starting += 1
             try:
                 km = await runner.start_kernel(
-                    limits=limits, sandboxed=sandboxed, warm_imports=imports()
+                    limits=limits,
+                    sandboxed=sandboxed,
+                    warm_imports=imports() if modules is None else modules,
                 )
             except Exception as exc:  # the next submission starts its own kernel and reports it
                 logger.warning("could not start a warm sandbox: %s", exc)
@@ -162,9 +201,10 @@ def run(coro):
         raise
 
 
-def prepare(limits: sandbox.Limits | None = None) -> None:
+def prepare(limits: sandbox.Limits | None = None, source: NotebookNode | None = None) -> None:
     """Have a warm kernel ready for the next submission of this worker process (a no-op when
-    warm sandboxes are switched off or one is ready). Call it when the worker is otherwise idle."""
+    warm sandboxes are switched off or one is ready). Call it when the worker is otherwise idle;
+    `source`, the exercise just graded, narrows what is imported ahead (imports())."""
     if not enabled():
         return
     try:
@@ -172,7 +212,7 @@ def prepare(limits: sandbox.Limits | None = None) -> None:
         sandboxed = sandbox.sandbox_mode() != "off"
     except sandbox.SandboxUnavailable:
         return
-    run(worker_pool().fill(limits, sandboxed))
+    run(worker_pool().fill(limits, sandboxed, modules=imports(source)))
 
 
 def shutdown() -> None:

@@ -412,3 +412,15 @@ def test_scores_and_outputs_are_identical_warm_and_cold(run_dir):
         elif _comparable(c) != _comparable(h):
             differ.append((name, "result", _comparable(c), _comparable(h)))
     assert differ == []
+
+
+def test_only_the_libraries_the_exercise_imports_are_imported_ahead(settings):
+    knn, ps1 = (
+        nbformat.read(CORPUS / "source" / name / f"{name}.ipynb", as_version=4)
+        for name in ("knn", "ps1")
+    )
+    assert warm.imports() == tuple(settings.GRADER_WARM_IMPORTS)
+    assert warm.imports(knn) == ("sklearn.datasets", "sklearn.model_selection", "sklearn.neighbors")
+    assert warm.imports(ps1) == ()
+    settings.GRADER_WARM_IMPORTS = ["numpy", "sklearn"]
+    assert warm.imports(knn) == ("sklearn",)
