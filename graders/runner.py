@@ -432,8 +432,9 @@ async def _wait_for_ready(kc, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         msg_id = kc.kernel_info()
+        # Missing the idle notice means iopub was not subscribed yet: ask again soon.
         if await _read_until(kc.shell_channel, _is_reply_to, msg_id, deadline, 1.0) and (
-            await _read_until(kc.iopub_channel, _is_idle_for, msg_id, deadline, 1.0)
+            await _read_until(kc.iopub_channel, _is_idle_for, msg_id, deadline, 0.25)
         ):
             return
         if not await kc._async_is_alive():
