@@ -45,3 +45,13 @@ def student(db):
 @pytest.fixture
 def platform_admin(db):
     return factories.make_admin("root_admin")
+
+
+@pytest.fixture(autouse=True)
+def no_warm_kernel_outlives_its_test():
+    """A task run in this process (grade_submission.apply) leaves a warm sandbox for the next
+    submission, as a worker would; a test's ends with the test."""
+    yield
+    from graders import warm
+
+    warm.shutdown()
