@@ -193,9 +193,12 @@ async def grade_async(
 
 
 def grade(source: NotebookNode, submission: bytes | str, **kwargs) -> GradeResult:
-    """grade_async on this process's own event loop (graders.warm.run), where its warm kernels
-    live between calls; pass pool=warm.worker_pool() to use them."""
-    return warm.run(grade_async(source, submission, **kwargs))
+    """grade_async in a fresh event loop, or with pool=warm.worker_pool() on this process's own
+    loop (graders.warm.run), where its warm kernels live between calls (one thread only: the
+    Celery task's)."""
+    if kwargs.get("pool") is not None:
+        return warm.run(grade_async(source, submission, **kwargs))
+    return asyncio.run(grade_async(source, submission, **kwargs))
 
 
 def default_jobs() -> int:
