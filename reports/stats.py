@@ -322,6 +322,19 @@ def on_submission_saved(sender, instance: Submission, created: bool, **kwargs) -
     transaction.on_commit(refresh)
 
 
+def on_submission_marked(sender, submission_id: int, **kwargs) -> None:
+    """graders.signals.submission_marked receiver: a notebook was marked or failed, so its
+    learner's row shows it at once rather than at the next catch-up."""
+
+    def refresh():
+        try:
+            submission_changed(submission_id=submission_id)
+        except Exception:
+            logger.exception("report statistics: refreshing after marking %s", submission_id)
+
+    transaction.on_commit(refresh)
+
+
 # ---------------------------------------------------------------------------------------------
 # Catch-up and rebuild
 
