@@ -28,6 +28,7 @@ from accounts.models import School
 from reports.base import REGISTRY, Report, ReportFilters, ReportScope, ReportTable, min_group_size
 from reports.charts import NUMERIC_KINDS, ChartPanel, format_value, raw_value, render_charts
 from reports.filters import ReportFilterForm
+from reports.queries.completion import SUPPRESSED_NOTE
 
 # The dashboard draws these reports (those registered, in this order) and links to all of them.
 # Chosen to answer the questions admins ask first: how active are learners, how far has each
@@ -113,6 +114,14 @@ class ReportSection:
     panels: list[ChartPanel]
     url: str
     export_url: str | None
+
+    @property
+    def notes(self) -> list[Any]:
+        """The report's notes, less its generic "small groups are not shown": the page says
+        that itself, with how many groups were left out."""
+        if not self.table.suppressed:
+            return list(self.table.notes)
+        return [note for note in self.table.notes if note is not SUPPRESSED_NOTE]
 
 
 def scope_for(request: HttpRequest) -> ReportScope:
