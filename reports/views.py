@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import School
 from reports.base import REGISTRY, Report, ReportFilters, ReportScope, ReportTable, min_group_size
 from reports.charts import NUMERIC_KINDS, ChartPanel, format_value, raw_value, render_charts
+from reports.export_jobs import report_visible
 from reports.filters import ReportFilterForm
 from reports.queries.completion import SUPPRESSED_NOTE
 
@@ -168,6 +169,11 @@ def export_url(slug: str) -> str | None:
     return None
 
 
+def export_allowed(report: Report, scope: ReportScope) -> bool:
+    """Whether the export routes (reports/export_jobs.py) would take this report from this scope."""
+    return report_visible(report, scope)
+
+
 def _section(report: Report, scope: ReportScope, filters: ReportFilters, query: str):
     table = report.build(scope, filters)
     url = reverse("reports:report", args=[report.slug])
@@ -177,7 +183,8 @@ def _section(report: Report, scope: ReportScope, filters: ReportFilters, query: 
         view=table_view(table),
         panels=render_charts(table, id_prefix=f"chart-{report.slug}"),
         url=f"{url}?{query}" if query else url,
-        export_url=export_url(report.slug),
+        # No button that can only answer 403: the export routes decide who may export what.
+        export_url=export_url(report.slug) if export_allowed(report, scope) else None,
     )
 
 

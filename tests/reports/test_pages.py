@@ -500,3 +500,21 @@ def test_left_out_groups_are_counted_once_on_the_page(
     page = response.content.decode()
     assert "2 groups are not shown because they have fewer than 3 learners" in page
     assert "Groups of fewer learners than the privacy limit are not shown." not in page
+
+
+def test_export_buttons_only_where_the_export_is_allowed(
+    client, real_catalogue, report_world, platform_admin, alpha_admin
+):
+    """A button that could only answer 403 is not shown (the export routes decide)."""
+    for user in (platform_admin, alpha_admin):
+        client.force_login(user)
+        scope = base.ReportScope.for_user(user)
+        for slug, report in real_catalogue.items():
+            page = client.get(url(slug)).content.decode()
+            has_buttons = 'name="format" value="xlsx"' in page
+            assert has_buttons is views.export_allowed(report, scope), (user, slug)
+            if has_buttons:
+                response = client.post(
+                    reverse("reports:report_exports:start", args=[slug]), {"format": "csv"}
+                )
+                assert response.status_code == 302, (user, slug)
