@@ -7,8 +7,9 @@ same call exports and the API make, so the three never disagree.
 
 Who gets what: a visitor is sent to sign in; a learner or a teacher gets 403; a school
 administrator sees their own school (a query naming another school is a 400, never a peek); a
-platform administrator sees every school, as aggregates without names (each report's build
-applies the scope; see reports/base.py).
+platform administrator sees every school, as aggregates without names: each report's build
+applies the scope, and a report that names learners (stalled learners) is refused to them (403),
+as exports and the API refuse it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -131,16 +133,18 @@ def scope_for(request: HttpRequest) -> ReportScope:
 
 
 def visible_reports(scope: ReportScope) -> list[Report]:
-    """The reports this scope may open: all of them. A report naming learners decides in its own
-    build what a scope without names gets (stalled learners: counts per course), so the page,
-    the export and the API all give the same answer."""
-    return list(reports_catalogue().values())
+    """The reports this scope may open. One that names learners is for school administrators
+    only; the rule is export_jobs.report_visible, the one exports and the API apply too."""
+    return [report for report in reports_catalogue().values() if report_visible(report, scope)]
 
 
-def report_for(slug: str) -> Report:
+def report_for(scope: ReportScope, slug: str) -> Report:
+    """The report, or 404 (no such report) or 403 (it names learners; the scope may not)."""
     report = reports_catalogue().get(slug)
     if report is None:
         raise Http404(_("No such report."))
+    if not report_visible(report, scope):
+        raise PermissionDenied(_("This report names learners: it is for school administrators."))
     return report
 
 
@@ -169,11 +173,6 @@ def export_url(slug: str) -> str | None:
     return None
 
 
-def export_allowed(report: Report, scope: ReportScope) -> bool:
-    """Whether the export routes (reports/export_jobs.py) would take this report from this scope."""
-    return report_visible(report, scope)
-
-
 def _section(report: Report, scope: ReportScope, filters: ReportFilters, query: str):
     table = report.build(scope, filters)
     url = reverse("reports:report", args=[report.slug])
@@ -183,8 +182,7 @@ def _section(report: Report, scope: ReportScope, filters: ReportFilters, query: 
         view=table_view(table),
         panels=render_charts(table, id_prefix=f"chart-{report.slug}"),
         url=f"{url}?{query}" if query else url,
-        # No button that can only answer 403: the export routes decide who may export what.
-        export_url=export_url(report.slug) if export_allowed(report, scope) else None,
+        export_url=export_url(report.slug),
     )
 
 
@@ -240,7 +238,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def report_page(request: HttpRequest, slug: str) -> HttpResponse:
     """One report: filters, chart, its numbers, notes on what is left out, export buttons."""
     scope = scope_for(request)
-    report = report_for(slug)
+    report = report_for(scope, slug)
     form = ReportFilterForm(request.GET, scope=scope)
     context: dict[str, Any] = {
         **_scope_context(scope),
