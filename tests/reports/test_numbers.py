@@ -424,19 +424,7 @@ SECOND_LEVEL = (
 def _container_snapshot():
     from reports.models import LearnerCourseStat, LearnerUnitStat
 
-    fields = [
-        "answered",
-        "done",
-        "passed",
-        "attempts",
-        "score",
-        "max_score",
-        "scored",
-        "scored_score",
-        "scored_max",
-        "first_at",
-        "last_at",
-    ]
+    fields = stats._CONTAINER_FIELDS
     return (
         sorted(LearnerCourseStat.objects.values_list("learner_id", "course_id", *fields)),
         sorted(LearnerUnitStat.objects.values_list("learner_id", "unit_id", "course_id", *fields)),
