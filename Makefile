@@ -5,6 +5,7 @@ PORT ?= 8000
 VENV := .venv
 KERNEL_VENV := .venv-kernel
 NBGRADER_VENV := .venv-nbgrader
+BENCH_VENV := .venv-bench
 PY := $(VENV)/bin/python
 PIP_FLAGS := --quiet --disable-pip-version-check --no-input
 
@@ -31,6 +32,11 @@ $(NBGRADER_VENV)/.stamp: requirements-nbgrader.txt requirements-kernel.txt
 	$(NBGRADER_VENV)/bin/python -m pip install $(PIP_FLAGS) -r requirements-nbgrader.txt
 	@touch $@
 
+$(BENCH_VENV)/.stamp: requirements-bench.txt
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) -r requirements-bench.txt
+	@touch $@
+
 setup: $(VENV)/.stamp $(KERNEL_VENV)/.stamp assets messages
 
 setup-test: setup $(NBGRADER_VENV)/.stamp browser
@@ -54,10 +60,11 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 # Benchmarks write their figures to docs/benchmarks.md; they never assert timings.
-bench: setup-test
+bench: setup-test $(BENCH_VENV)/.stamp
 	$(PY) bench/grading_vs_nbgrader.py
 	$(PY) bench/api_latency.py
 	$(PY) bench/reports.py
+	$(PY) bench/load_test.py
 
 clean:
 	rm -rf $(VENV) $(KERNEL_VENV) $(NBGRADER_VENV) var

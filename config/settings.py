@@ -139,6 +139,11 @@ GRADER_MAX_DRAFT_BYTES = env_int("GRADER_MAX_DRAFT_BYTES", 1_000_000)
 # written in the request; bigger ones run as a job on a worker.
 REPORTS_MIN_GROUP_SIZE = env_int("REPORTS_MIN_GROUP_SIZE", 5)
 REPORTS_INLINE_EXPORT_ROWS = env_int("REPORTS_INLINE_EXPORT_ROWS", 5000)
+# Export files are deleted after this many days; an export running longer than this many minutes
+# is failed (its worker died); each person may have this many exports unfinished at once.
+REPORTS_EXPORT_KEEP_DAYS = env_int("REPORTS_EXPORT_KEEP_DAYS", 7)
+REPORTS_EXPORT_STALE_MINUTES = env_int("REPORTS_EXPORT_STALE_MINUTES", 60)
+REPORTS_EXPORT_MAX_UNFINISHED = env_int("REPORTS_EXPORT_MAX_UNFINISHED", 3)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -155,7 +160,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -216,7 +221,15 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "graders.sweep_submissions",
         "schedule": env_float("GRADER_SWEEP_INTERVAL", 30.0),
-    }
+    },
+    # Old report exports (their files are in the database) are deleted hourly.
+    "clean-up-report-exports": {"task": "reports.cleanup_exports", "schedule": 3600.0},
+    # The reports' summary tables follow answers and marks at once; this repairs what a crash
+    # between a mark and its refresh left behind (reports/stats.py).
+    "report-statistics": {
+        "task": "reports.catch_up_stats",
+        "schedule": env_float("REPORTS_CATCH_UP_INTERVAL", 60.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_SERIALIZER = "json"

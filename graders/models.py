@@ -116,6 +116,9 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["status", "queued_at"], name="submission_status_queued"),
             models.Index(fields=["learner", "received_at"], name="submission_learner_received"),
+            # The reports' catch-up and grading-health queries look by time across learners.
+            models.Index(fields=["received_at"], name="submission_received"),
+            models.Index(fields=["finished_at"], name="submission_finished"),
         ]
 
     def __str__(self) -> str:

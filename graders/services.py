@@ -26,6 +26,7 @@ from courses.models import CourseVersion, Exercise
 from graders import answers, messages, notebook, outputs
 from graders.models import Draft, Submission
 from graders.results import GradeResult
+from graders.signals import submission_marked
 from teaching.limits import attempt_limit
 
 logger = logging.getLogger(__name__)
@@ -251,7 +252,7 @@ def grading_finish(*, submission: Submission, result: GradeResult) -> bool:
     submission records the course version it was graded against (Submission.course_version).
     """
     check = submission.purpose == Purpose.CHECK
-    return bool(
+    stored = bool(
         Submission.objects.filter(
             pk=submission.pk, status=Status.RUNNING, run_token=submission.run_token
         ).update(
@@ -266,6 +267,13 @@ def grading_finish(*, submission: Submission, result: GradeResult) -> bool:
             course_version_id=_graded_version_id(submission),
         )
     )
+    if stored:
+        # One line per stored result, written as it lands (before listeners run): the soak test
+        # counts these to prove nothing lands twice.
+        logger.info("stored result of submission %s: %s", submission.pk, result.status)
+        if not check:
+            submission_marked.send(sender=Submission, submission_id=submission.pk)
+    return stored
 
 
 def grading_release(*, submission: Submission) -> bool:
@@ -278,7 +286,7 @@ def grading_release(*, submission: Submission) -> bool:
 
 
 def grading_fail(*, submission: Submission, reason: str) -> bool:
-    return bool(
+    failed = bool(
         Submission.objects.filter(
             pk=submission.pk, status=Status.RUNNING, run_token=submission.run_token
         ).update(
@@ -288,10 +296,13 @@ def grading_fail(*, submission: Submission, reason: str) -> bool:
             finished_at=timezone.now(),
         )
     )
+    if failed and submission.purpose != Purpose.CHECK:
+        submission_marked.send(sender=Submission, submission_id=submission.pk)
+    return failed
 
 
 def _fail_after_retries(submission_id: int, status: str, retries: int) -> bool:
-    return bool(
+    failed = bool(
         Submission.objects.filter(pk=submission_id, status=status, retries=retries).update(
             status=Status.FAILED,
             score=_FAILED_SCORE,
@@ -300,6 +311,9 @@ def _fail_after_retries(submission_id: int, status: str, retries: int) -> bool:
             run_token="",
         )
     )
+    if failed:
+        submission_marked.send(sender=Submission, submission_id=submission_id)
+    return failed
 
 
 # ---------------------------------------------------------------------------------------------

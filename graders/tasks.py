@@ -51,9 +51,8 @@ def grade_once(submission_id: int, *, task_id: str, worker: str) -> None:
     except SoftTimeLimitExceeded:
         services.grading_fail(submission=submission, reason=messages.TIMED_OUT)
         return
-    if services.grading_finish(submission=submission, result=result):
-        # One line per stored result: the soak test counts these to prove nothing lands twice.
-        logger.info("stored result of submission %s: %s", submission_id, result.status)
+    # grading_finish logs the stored result (the soak test counts those lines).
+    services.grading_finish(submission=submission, result=result)
     # The result is stored: now, while this process waits for work, warm the next one's sandbox.
     warm.prepare(limits, source)
 

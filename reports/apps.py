@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
 
         from courses.models import QuizAttempt
         from graders.models import Submission
+        from graders.signals import submission_marked
         from reports import catalogue, stats  # noqa: F401 (registers every report and the task)
 
         # Summary tables follow new work; see reports/stats.py for why these are signals.
@@ -20,3 +21,5 @@ class ReportsConfig(AppConfig):
         post_save.connect(
             stats.on_submission_saved, sender=Submission, dispatch_uid="reports-submission"
         )
+        # Marking is a conditional UPDATE (no post_save); graders sends its own signal.
+        submission_marked.connect(stats.on_submission_marked, dispatch_uid="reports-marked")

@@ -14,6 +14,9 @@ from accounts.models import Classroom, School
 from courses.models import AgeBand, Course
 from reports.base import ReportFilters, ReportScope
 
+# The most classes a platform administrator's class menu lists before it asks for a school.
+CLASS_MENU_LIMIT = 200
+
 
 class ReportFilterForm(forms.Form):
     start = forms.DateField(
@@ -43,11 +46,32 @@ class ReportFilterForm(forms.Form):
         else:
             self.fields["school"].queryset = School.objects.order_by("name")
         self.fields["classroom"].queryset = classrooms
+        if scope.school_id is None:
+            self._offer_classes_of_chosen_school(classrooms)
         # Live courses only: a draft twin is never reported on its own.
         self.fields["course"].queryset = Course.objects.filter(draft_of__isnull=True).order_by(
             "title_en"
         )
         self.fields["age_band"].choices = [("", _("All")), *AgeBand.choices]
+
+    def _offer_classes_of_chosen_school(self, classrooms) -> None:
+        """A platform may have thousands of classes, and a menu of all of them costs more than
+        the report. Beyond CLASS_MENU_LIMIT the menu lists the chosen school's classes (and a
+        class already asked for); any class still validates, so a shared link keeps working."""
+        if classrooms.count() <= CLASS_MENU_LIMIT:
+            return
+        data = self.data or {}
+        school, chosen = str(data.get("school") or ""), str(data.get("classroom") or "")
+        if school.isdigit():
+            offered = classrooms.filter(school_id=int(school))
+            empty = _("All")
+        else:
+            offered = classrooms.filter(pk=int(chosen)) if chosen.isdigit() else classrooms.none()
+            empty = _("All (choose a school to pick a class)")
+        self.fields["classroom"].widget.choices = [
+            ("", empty),
+            *((classroom.pk, str(classroom)) for classroom in offered[:CLASS_MENU_LIMIT]),
+        ]
 
     def clean(self):
         data = super().clean()

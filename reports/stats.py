@@ -15,10 +15,18 @@ Three ways rows get refreshed:
   ran. `submission_changed(submission_id=...)` refreshes one at once, for callers that can.
 - `stats_rebuild()` (`manage.py rebuild_report_stats`): everything, in a few INSERT … SELECT
   statements.
+
+The second level, LearnerCourseStat and LearnerUnitStat (a learner's exercise rows added up over
+published exercises), is recomputed from LearnerExerciseStat in the same transaction as every
+change to it, by all three paths. What no path above sees is a teacher publishing, withdrawing
+or moving an exercise, which changes those sums for every learner of the course: each course's
+published exercises are fingerprinted (CourseStatVersion); the reports read the second level
+only while every fingerprint matches, and the catch-up recomputes the courses that differ.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -31,9 +39,16 @@ from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django.utils import timezone
 
 from accounts.models import User
-from courses.models import QuizAttempt
+from courses.models import Exercise, QuizAttempt
 from graders.models import Submission
-from reports.models import LearnerDayStat, LearnerExerciseStat, StatsCursor
+from reports.models import (
+    CourseStatVersion,
+    LearnerCourseStat,
+    LearnerDayStat,
+    LearnerExerciseStat,
+    LearnerUnitStat,
+    StatsCursor,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -173,13 +188,17 @@ def _boolean(value: bool) -> str:
 
 
 def _mark_quizzes_done(where: str = "", params: Iterable = ()) -> None:
-    """done = passed, or out of attempts, for quiz rows (all, or those `where` selects)."""
+    """done = passed, or out of attempts, for quiz rows (all, or those `where` selects).
+
+    Rows are written with done = passed, so only rows not passed can change: leaving the others
+    alone keeps a rebuild from writing (and PostgreSQL from keeping a dead copy of) every row.
+    """
     true, false = _boolean(True), _boolean(False)
     sql = f"""
         UPDATE reports_learnerexercisestat
         SET done = CASE WHEN passed THEN {true}
                         ELSE COALESCE(attempts >= {_ATTEMPT_LIMIT_SQL}, {false}) END
-        WHERE is_notebook = {false} {where}
+        WHERE is_notebook = {false} AND passed = {false} {where}
     """  # noqa: S608 (fixed SQL; values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
@@ -187,6 +206,167 @@ def _mark_quizzes_done(where: str = "", params: Iterable = ()) -> None:
 
 def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
+
+
+# ---------------------------------------------------------------------------------------------
+# The second level: a learner's exercise rows added up per course and per unit
+
+# (model, key columns, the unique key ON CONFLICT names)
+_CONTAINERS = (
+    (LearnerCourseStat, ["learner_id", "course_id"], ["learner_id", "course_id"]),
+    (LearnerUnitStat, ["learner_id", "course_id", "unit_id"], ["learner_id", "unit_id"]),
+)
+_CONTAINER_FIELDS = [
+    "answered",
+    "done",
+    "passed",
+    "attempts",
+    "score",
+    "max_score",
+    "scored",
+    "scored_score",
+    "scored_max",
+    "first_at",
+    "last_at",
+]
+# The sums, in _CONTAINER_FIELDS' order, over LearnerExerciseStat rows `s`. Exactly what the
+# reports computed from those rows before this table existed (reports/queries/common.py).
+_CONTAINER_SUMS = """
+    COUNT(*),
+    SUM(CASE WHEN s.done THEN 1 ELSE 0 END),
+    SUM(CASE WHEN s.passed THEN 1 ELSE 0 END),
+    SUM(s.attempts),
+    SUM(COALESCE(s.best_score, 0)),
+    SUM(s.max_score),
+    SUM(CASE WHEN s.max_score > 0 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN s.max_score > 0 THEN COALESCE(s.best_score, 0) ELSE 0 END),
+    SUM(CASE WHEN s.max_score > 0 THEN s.max_score ELSE 0 END),
+    MIN(s.first_at),
+    MAX(s.last_at)
+"""
+
+
+def _containers_refresh(where: str = "1 = 1", params: Iterable = (), *, empty=False) -> None:
+    """Recompute the course and unit rows `where` selects from the exercise rows.
+
+    `where` is SQL over the alias {a}, true of rows of both levels (learner_id, course_id), with
+    `params` for it. An upsert then a delete of the rows left without published exercise rows,
+    so a concurrent refresh of the same key never collides with this one. `empty`: the tables
+    were just emptied (the rebuild), nothing to update or delete.
+    """
+    params = list(params)
+    exercise_table = LearnerExerciseStat._meta.db_table
+    published = f"e.is_published = {_boolean(True)}"
+    with connection.cursor() as cursor:
+        for model, keys, unique in _CONTAINERS:
+            table = model._meta.db_table
+            columns = [*keys, *_CONTAINER_FIELDS]
+            updated = [column for column in columns if column not in unique]
+            upsert = (
+                ""
+                if empty
+                else f" ON CONFLICT ({', '.join(unique)}) DO UPDATE SET "
+                + ", ".join(f"{column} = excluded.{column}" for column in updated)
+            )
+            # WHERE is always present: SQLite needs it before an upsert's ON CONFLICT.
+            cursor.execute(
+                f"""
+                INSERT INTO {table} ({", ".join(columns)})
+                SELECT {", ".join(f"s.{key}" for key in keys)}, {_CONTAINER_SUMS}
+                FROM {exercise_table} s JOIN courses_exercise e ON e.id = s.exercise_id
+                WHERE {published} AND ({where.format(a="s")})
+                GROUP BY {", ".join(f"s.{key}" for key in keys)}
+                {upsert}
+                """,  # noqa: S608 (fixed SQL; values are parameters)
+                params,
+            )
+            if empty:
+                continue
+            own = unique[1]  # course_id or unit_id
+            cursor.execute(
+                f"""
+                DELETE FROM {table}
+                WHERE ({where.format(a=table)}) AND NOT EXISTS (
+                    SELECT 1 FROM {exercise_table} s
+                    JOIN courses_exercise e ON e.id = s.exercise_id
+                    WHERE {published} AND s.learner_id = {table}.learner_id
+                      AND s.{own} = {table}.{own})
+                """,  # noqa: S608 (fixed SQL; values are parameters)
+                params,
+            )
+
+
+def course_fingerprints(course_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """{course id: fingerprint of its published exercises and their units}, for courses with
+    any (all, or those given). A few hundred exercises, not learners' rows."""
+    exercises = Exercise.objects.filter(
+        is_published=True,
+        lesson__isnull=False,
+        lesson__unit__course__draft_of__isnull=True,
+    )
+    if course_ids is not None:
+        exercises = exercises.filter(lesson__unit__course_id__in=list(course_ids))
+    layouts: dict[int, list[str]] = {}
+    for course_id, exercise_id, unit_id in exercises.order_by(
+        "lesson__unit__course_id", "id"
+    ).values_list("lesson__unit__course_id", "id", "lesson__unit_id"):
+        layouts.setdefault(course_id, []).append(f"{exercise_id}:{unit_id}")
+    return {
+        course_id: hashlib.sha256(",".join(layout).encode()).hexdigest()
+        for course_id, layout in layouts.items()
+    }
+
+
+def container_stats_current() -> bool:
+    """Whether LearnerCourseStat and LearnerUnitStat were added up over the exercises published
+    now, in every course: the reports read them only then (otherwise the exercise rows)."""
+    stored = dict(CourseStatVersion.objects.values_list("course_id", "fingerprint"))
+    return stored == course_fingerprints()
+
+
+def _mark_changed_courses(course_ids: Iterable[int]) -> None:
+    """After an incremental refresh in these courses: a course whose recorded fingerprint is no
+    longer its exercises' had rows written under another layout; DIRTY keeps the reports off its
+    rows until the catch-up recomputes the whole course (even if the layout changes back)."""
+    course_ids = set(course_ids)
+    if not course_ids:
+        return
+    current = course_fingerprints(course_ids)
+    stale = [
+        course_id
+        for course_id, fingerprint in CourseStatVersion.objects.filter(course_id__in=course_ids)
+        .exclude(fingerprint=CourseStatVersion.DIRTY)
+        .values_list("course_id", "fingerprint")
+        if current.get(course_id) != fingerprint
+    ]
+    if stale:
+        CourseStatVersion.objects.filter(course_id__in=stale).update(
+            fingerprint=CourseStatVersion.DIRTY
+        )
+
+
+def course_stats_reconcile() -> int:
+    """Recompute the course and unit rows of every course whose published exercises changed
+    since its rows were added up (or that has none recorded). Returns the courses recomputed."""
+    # The fingerprint is read before the rows are recomputed: a change in between leaves an old
+    # fingerprint beside new rows, which the next run repairs, never the other way round.
+    current = course_fingerprints()
+    stored = dict(CourseStatVersion.objects.values_list("course_id", "fingerprint"))
+    changed = sorted(
+        course_id
+        for course_id in set(current) | set(stored)
+        if current.get(course_id) != stored.get(course_id)
+    )
+    for course_id in changed:
+        with transaction.atomic():
+            _containers_refresh("{a}.course_id = %s", [course_id])
+            if course_id in current:
+                CourseStatVersion.objects.update_or_create(
+                    course_id=course_id, defaults={"fingerprint": current[course_id]}
+                )
+            else:
+                CourseStatVersion.objects.filter(course_id=course_id).delete()
+    return len(changed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,6 +397,14 @@ def exercise_stats_refresh(*, pairs: Iterable[tuple[int, int]]) -> int:
         ]
         found = {(row["learner_id"], row["exercise_id"]) for row in rows}
         gone = [pair for pair in batch if pair not in found]
+        # The courses these pairs' rows are in, before and after: the second level of both.
+        courses = {row["course_id"] for row in rows} | {
+            course_id
+            for learner_id, exercise_id, course_id in LearnerExerciseStat.objects.filter(
+                keys
+            ).values_list("learner_id", "exercise_id", "course_id")
+            if (learner_id, exercise_id) in wanted
+        }
         with transaction.atomic():
             if gone:
                 condition = Q()
@@ -237,6 +425,16 @@ def exercise_stats_refresh(*, pairs: Iterable[tuple[int, int]]) -> int:
                     f" AND exercise_id IN ({_placeholders(exercises)})",
                     [*learners, *exercises],
                 )
+            if courses:
+                learners = sorted({learner for learner, _ in batch})
+                # Every (learner, course) of these learners and courses: a superset of the pairs
+                # touched, recomputed exactly, so harmless.
+                _containers_refresh(
+                    f"{{a}}.learner_id IN ({_placeholders(learners)})"
+                    f" AND {{a}}.course_id IN ({_placeholders(courses)})",
+                    [*learners, *sorted(courses)],
+                )
+                _mark_changed_courses(courses)
         written += len(rows)
     return written
 
@@ -322,13 +520,27 @@ def on_submission_saved(sender, instance: Submission, created: bool, **kwargs) -
     transaction.on_commit(refresh)
 
 
+def on_submission_marked(sender, submission_id: int, **kwargs) -> None:
+    """graders.signals.submission_marked receiver: a notebook was marked or failed, so its
+    learner's row shows it at once rather than at the next catch-up."""
+
+    def refresh():
+        try:
+            submission_changed(submission_id=submission_id)
+        except Exception:
+            logger.exception("report statistics: refreshing after marking %s", submission_id)
+
+    transaction.on_commit(refresh)
+
+
 # ---------------------------------------------------------------------------------------------
 # Catch-up and rebuild
 
 
 def stats_catch_up(*, now: datetime | None = None) -> tuple[int, int]:
     """Refresh what changed since the last catch-up: submissions received or finished (marked,
-    failed, regraded) and quiz answers given. Returns (exercise rows, day rows) written.
+    failed, regraded) and quiz answers given; then recompute the courses whose published
+    exercises changed. Returns (exercise rows, day rows) written.
 
     Without a cursor (a database that never had one) it rebuilds everything once.
     """
@@ -356,6 +568,7 @@ def stats_catch_up(*, now: datetime | None = None) -> tuple[int, int]:
         days.add(_local_day(moment))
     exercise_rows = exercise_stats_refresh(pairs=pairs)
     day_rows = day_stats_refresh(learner_ids=learners, days=days)
+    course_stats_reconcile()
     StatsCursor.objects.filter(pk=cursor.pk).update(position=now)
     return exercise_rows, day_rows
 
@@ -373,6 +586,29 @@ def _insert_select(table: str, columns: list[str], queryset) -> None:
         cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
 
 
+SUMMARY_MODELS = (
+    LearnerExerciseStat,
+    LearnerCourseStat,
+    LearnerUnitStat,
+    LearnerDayStat,
+)
+
+
+def stats_vacuum() -> None:
+    """After a rebuild on PostgreSQL: VACUUM ANALYZE the summary tables.
+
+    The rebuild deletes and re-inserts every row; PostgreSQL keeps the dead copies, which every
+    report's scan then reads, until a vacuum marks their space free for the next rebuild (the
+    tables otherwise grow by their whole size with every rebuild). Needs autocommit (VACUUM
+    cannot run in a transaction); nothing to do on other databases.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in SUMMARY_MODELS:
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+
+
 @transaction.atomic
 def stats_rebuild(*, now: datetime | None = None) -> None:
     """Recompute every summary row from the raw work, in the database (no rows through Python).
@@ -380,12 +616,23 @@ def stats_rebuild(*, now: datetime | None = None) -> None:
     Takes a lock on the tables' rows for the transaction: a catch-up running meanwhile waits.
     """
     now = now or timezone.now()
+    # Read first: an exercise published meanwhile leaves this older fingerprint, which the
+    # catch-up then repairs (see course_stats_reconcile).
+    fingerprints = course_fingerprints()
+    LearnerCourseStat.objects.all().delete()
+    LearnerUnitStat.objects.all().delete()
+    CourseStatVersion.objects.all().delete()
     LearnerExerciseStat.objects.all().delete()
     LearnerDayStat.objects.all().delete()
     columns = ["learner_id", "exercise_id", *_EXERCISE_FIELDS]
     for rows in (_quiz_rows(), _notebook_rows()):
         _insert_select(LearnerExerciseStat._meta.db_table, columns, rows.values(*columns))
     _mark_quizzes_done()
+    _containers_refresh(empty=True)
+    CourseStatVersion.objects.bulk_create(
+        CourseStatVersion(course_id=course_id, fingerprint=fingerprint)
+        for course_id, fingerprint in fingerprints.items()
+    )
     quiz, handed_in = _day_rows()
     quiz_sql, quiz_params = quiz.query.sql_with_params()
     handed_sql, handed_params = handed_in.query.sql_with_params()

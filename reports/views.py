@@ -7,8 +7,9 @@ same call exports and the API make, so the three never disagree.
 
 Who gets what: a visitor is sent to sign in; a learner or a teacher gets 403; a school
 administrator sees their own school (a query naming another school is a 400, never a peek); a
-platform administrator sees every school, as aggregates without names (each report's build
-applies the scope; see reports/base.py).
+platform administrator sees every school, as aggregates without names: each report's build
+applies the scope, and a report that names learners (stalled learners) is refused to them (403),
+as exports and the API refuse it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -27,7 +29,9 @@ from django.views.decorators.http import require_GET
 from accounts.models import School
 from reports.base import REGISTRY, Report, ReportFilters, ReportScope, ReportTable, min_group_size
 from reports.charts import NUMERIC_KINDS, ChartPanel, format_value, raw_value, render_charts
+from reports.export_jobs import report_visible
 from reports.filters import ReportFilterForm
+from reports.queries.completion import SUPPRESSED_NOTE
 
 # The dashboard draws these reports (those registered, in this order) and links to all of them.
 # Chosen to answer the questions admins ask first: how active are learners, how far has each
@@ -114,6 +118,14 @@ class ReportSection:
     url: str
     export_url: str | None
 
+    @property
+    def notes(self) -> list[Any]:
+        """The report's notes, less its generic "small groups are not shown": the page says
+        that itself, with how many groups were left out."""
+        if not self.table.suppressed:
+            return list(self.table.notes)
+        return [note for note in self.table.notes if note is not SUPPRESSED_NOTE]
+
 
 def scope_for(request: HttpRequest) -> ReportScope:
     """The asker's scope; PermissionDenied (403) for anyone but an administrator."""
@@ -121,16 +133,18 @@ def scope_for(request: HttpRequest) -> ReportScope:
 
 
 def visible_reports(scope: ReportScope) -> list[Report]:
-    """The reports this scope may open: all of them. A report naming learners decides in its own
-    build what a scope without names gets (stalled learners: counts per course), so the page,
-    the export and the API all give the same answer."""
-    return list(reports_catalogue().values())
+    """The reports this scope may open. One that names learners is for school administrators
+    only; the rule is export_jobs.report_visible, the one exports and the API apply too."""
+    return [report for report in reports_catalogue().values() if report_visible(report, scope)]
 
 
-def report_for(slug: str) -> Report:
+def report_for(scope: ReportScope, slug: str) -> Report:
+    """The report, or 404 (no such report) or 403 (it names learners; the scope may not)."""
     report = reports_catalogue().get(slug)
     if report is None:
         raise Http404(_("No such report."))
+    if not report_visible(report, scope):
+        raise PermissionDenied(_("This report names learners: it is for school administrators."))
     return report
 
 
@@ -224,7 +238,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def report_page(request: HttpRequest, slug: str) -> HttpResponse:
     """One report: filters, chart, its numbers, notes on what is left out, export buttons."""
     scope = scope_for(request)
-    report = report_for(slug)
+    report = report_for(scope, slug)
     form = ReportFilterForm(request.GET, scope=scope)
     context: dict[str, Any] = {
         **_scope_context(scope),

@@ -29,6 +29,8 @@ from tests.support.browser import PageProblems, launch, new_context, sign_in  # 
 OUT = ROOT / "docs" / "screenshots"
 # Demo logins made by `manage.py loaddemo` (courses/management/commands/loaddemo.py).
 STUDENT = ("student", "learn-with-qiming")
+ADMIN = ("admin", "admin-with-qiming")
+SCHOOL_ADMIN = ("schooladmin", "school-with-qiming")
 
 
 class Site:
@@ -316,6 +318,21 @@ def shot_notebook_feedback(camera: Camera) -> None:
         page.context.close()
 
 
+def shot_reports(camera: Camera) -> None:
+    """The platform administrator's dashboard on the demo history; a school administrator's
+    completion by exercise filtered to one course's age band, on a phone."""
+    page = camera.page("desktop")
+    sign_in(page, *ADMIN)
+    page.goto("/reports/")
+    camera.save(page, "reports-dashboard-desktop", top=page.locator("main h2").first)
+    page.context.close()
+    page = camera.page("phone")
+    sign_in(page, *SCHOOL_ADMIN)
+    page.goto("/reports/completion-by-exercise/?age_band=15-17")
+    camera.save(page, "reports-exercise-phone", top=page.locator("svg").first)
+    page.context.close()
+
+
 SHOTS: list[Callable[[Camera], None]] = [
     shot_home,
     shot_home_in_chinese,
@@ -323,6 +340,7 @@ SHOTS: list[Callable[[Camera], None]] = [
     shot_young_learner_quiz,
     shot_lesson_in_chinese,
     shot_notebook_feedback,
+    shot_reports,
 ]
 
 

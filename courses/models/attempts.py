@@ -42,6 +42,8 @@ class QuizAttempt(models.Model):
                 fields=["learner", "exercise", "attempt"], name="one_quiz_attempt_per_number"
             )
         ]
+        # The reports' catch-up looks for answers given since its last run (reports/stats.py).
+        indexes = [models.Index(fields=["created_at"], name="quiz_attempt_created")]
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.exercise} · #{self.attempt}"

@@ -24,24 +24,24 @@ register = template.Library()
 # What each band learns, in a line a parent or a teacher can read (CURRICULUM.md).
 BAND_SUMMARIES = {
     AgeBand.AGES_6_8: _(
-        "Pictures, sorting and matching: find the sensors in a robot and see how labelled "
-        "examples teach a machine."
+        "Pictures, sorting and matching: find the sensors in a robot, sort things by how they "
+        "look, see how labelled examples teach a machine, and meet chatbots safely."
     ),
     AgeBand.AGES_9_11: _(
-        "How machines see and decide: pictures as grids of numbers, decision trees, and "
-        "training data versus test data."
+        "How machines see, decide and read: pictures as grids of numbers, decision trees, a "
+        "tiny neuron, training and test data, and chatbots as clever guessers."
     ),
     AgeBand.AGES_12_14: _(
-        "How machine learning works: features, accuracy and baselines, search, and spotting "
-        "mistakes in generated text."
+        "How machine learning works: features, accuracy and baselines, unbalanced classes, "
+        "search, open and closed language models, and spotting mistakes in generated text."
     ),
     AgeBand.AGES_15_17: _(
-        "Build it yourself in Python notebooks: nearest neighbours, next-word prediction, and "
-        "measuring whether a model is fair."
+        "Build it yourself in Python notebooks: images as arrays, nearest neighbours, search on "
+        "a grid, what a language model does, and measuring whether a model is fair."
     ),
     AgeBand.ADULT: _(
-        "The whole picture: how models are trained, what they cost, open and closed models, "
-        "and using AI honestly."
+        "The whole picture: evidence and Bayes, images as arrays, a bigram language model, "
+        "what models cost, open and closed models, privacy and using AI honestly."
     ),
 }
 

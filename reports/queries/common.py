@@ -3,6 +3,14 @@ completion roll-up (one SQL statement for any grouping), and small helpers for l
 
 Reports aggregate in the database. Python only sees grouped rows (a course, a class, a day), never
 one row per learner or per answer — except the stalled-learners list, whose rows *are* learners.
+
+Two levels of summary: LearnerExerciseStat (a learner's exercise) and, added up from it,
+LearnerCourseStat / LearnerUnitStat (a learner's course or unit). Reports that group learners by
+course or unit read the second level — one row per learner and course instead of six — when
+they can: without dates (a date filter keeps the exercise rows worked on during the period, which
+the sums no longer tell apart) and while the sums match the exercises published now
+(reports/stats.py, container_stats_current). Otherwise they read the exercise rows; the numbers
+are the same either way (tests/reports/test_numbers.py checks both).
 """
 
 from __future__ import annotations
@@ -17,7 +25,8 @@ from django.utils import timezone
 from accounts.models import Classroom
 from courses.models import Course, Exercise
 from reports.base import ReportFilters, ReportScope
-from reports.models import LearnerDayStat, LearnerExerciseStat
+from reports.models import LearnerCourseStat, LearnerDayStat, LearnerExerciseStat, LearnerUnitStat
+from reports.stats import container_stats_current
 
 Membership = Classroom.learners.through
 
@@ -73,6 +82,20 @@ def exercise_stats(scope: ReportScope, filters: ReportFilters) -> QuerySet:
     if filters.end is not None:
         rows = rows.filter(first_at__lt=end_of(filters.end))
     return rows
+
+
+def container_stats_usable(filters: ReportFilters) -> bool:
+    """Whether a report may read LearnerCourseStat / LearnerUnitStat for these filters."""
+    return filters.start is None and filters.end is None and container_stats_current()
+
+
+def container_stats(scope: ReportScope, filters: ReportFilters, container: str) -> QuerySet:
+    """LearnerCourseStat ("course") or LearnerUnitStat ("unit") rows the asker may see and asked
+    for: the sums of exercise_stats(scope, filters) per learner and course (unit). Only for
+    filters without dates (see container_stats_usable)."""
+    filters = filters.within(scope)
+    model = {"course": LearnerCourseStat, "unit": LearnerUnitStat}[container]
+    return _narrow_learners_and_courses(model.objects.all(), filters, course="course")
 
 
 def day_stats(scope: ReportScope, filters: ReportFilters) -> QuerySet:
@@ -164,19 +187,52 @@ def completion_rollup(scope: ReportScope, filters: ReportFilters, group: str) ->
         raise ValueError(f"unknown grouping {group!r}")
     filters = filters.within(scope)
     container = "unit" if group == "unit" else "course"
-    base_sql, base_params = sql_of(
-        exercise_stats(scope, filters).values(
-            "learner_id",
-            "course_id",
-            "unit_id",
-            "done",
-            "passed",
-            "best_score",
-            "max_score",
-            "attempts",
-        )
-    )
     key, join, join_params = _grouping(group, filters)
+    if container_stats_usable(filters):
+        # Already one row per learner and course (unit); a learner's memberships are distinct
+        # per group, so (group, container, learner) stays unique without regrouping.
+        base_sql, base_params = sql_of(
+            container_stats(scope, filters, container).values(
+                "learner_id",
+                f"{container}_id",
+                "done",
+                "answered",
+                "passed",
+                "score",
+                "max_score",
+                "attempts",
+            )
+        )
+        inner = f"""
+            SELECT {key} AS g, b.{container}_id AS container, b.learner_id AS learner_id,
+                   b.done AS done, b.answered AS answered, b.passed AS passed,
+                   b.score AS score, b.max_score AS max_score, b.attempts AS attempts
+            FROM ({base_sql}) b {join}
+        """  # noqa: S608 (compiled ORM query and fixed SQL; values are parameters)
+    else:
+        base_sql, base_params = sql_of(
+            exercise_stats(scope, filters).values(
+                "learner_id",
+                "course_id",
+                "unit_id",
+                "done",
+                "passed",
+                "best_score",
+                "max_score",
+                "attempts",
+            )
+        )
+        inner = f"""
+            SELECT {key} AS g, b.{container}_id AS container, b.learner_id AS learner_id,
+                   {_boolean_sum("b.done")} AS done,
+                   COUNT(*) AS answered,
+                   {_boolean_sum("b.passed")} AS passed,
+                   SUM(COALESCE(b.best_score, 0)) AS score,
+                   SUM(b.max_score) AS max_score,
+                   SUM(b.attempts) AS attempts
+            FROM ({base_sql}) b {join}
+            GROUP BY {key}, b.{container}_id, b.learner_id
+        """  # noqa: S608 (compiled ORM query and fixed SQL; values are parameters)
     totals_sql, totals_params = sql_of(exercise_totals(container))
     # Only fixed SQL and compiled ORM queries are pasted in; every value is a parameter.
     sql = f"""
@@ -191,17 +247,7 @@ def completion_rollup(scope: ReportScope, filters: ReportFilters, group: str) ->
                SUM(i.score) AS score,
                SUM(i.max_score) AS max_score,
                SUM(i.attempts) AS attempts
-        FROM (
-            SELECT {key} AS g, b.{container}_id AS container, b.learner_id AS learner_id,
-                   {_boolean_sum("b.done")} AS done,
-                   COUNT(*) AS answered,
-                   {_boolean_sum("b.passed")} AS passed,
-                   SUM(COALESCE(b.best_score, 0)) AS score,
-                   SUM(b.max_score) AS max_score,
-                   SUM(b.attempts) AS attempts
-            FROM ({base_sql}) b {join}
-            GROUP BY {key}, b.{container}_id, b.learner_id
-        ) i
+        FROM ({inner}) i
         JOIN ({totals_sql}) t ON t.container = i.container
         GROUP BY i.g
     """  # noqa: S608

@@ -15,7 +15,14 @@ from reports.base import (
     min_group_size,
     register,
 )
-from reports.queries.common import exercise_stats, fetch, share, sql_of
+from reports.queries.common import (
+    container_stats,
+    container_stats_usable,
+    exercise_stats,
+    fetch,
+    share,
+    sql_of,
+)
 from reports.queries.completion import (
     EXERCISE_COLUMNS,
     SUPPRESSED_NOTE,
@@ -26,10 +33,16 @@ from reports.queries.completion import (
 BANDS = 10  # 0-9 %, 10-19 %, … 90-100 %
 
 # Band of a share in 0..1 by comparisons rather than FLOOR (SQLite may lack it, and CAST rounds
-# on PostgreSQL but truncates on SQLite).
+# on PostgreSQL but truncates on SQLite). A sum of decimal scores depends a little on the order
+# the database adds them in (22.6 or 22.599999999999998): EDGE keeps a share that is exactly on
+# a band's lower edge in that band whichever order it was added up in.
+EDGE = 1e-9
 _BAND_SQL = (
     "CASE "
-    + " ".join(f"WHEN i.share >= {band / BANDS} THEN {band}" for band in range(BANDS - 1, 0, -1))
+    + " ".join(
+        f"WHEN i.share >= {round(band / BANDS - EDGE, 12)} THEN {band}"
+        for band in range(BANDS - 1, 0, -1)
+    )
     + " ELSE 0 END"
 )
 
@@ -41,23 +54,35 @@ def _band_label(band: int) -> str:
 
 
 def build_score_distribution(scope: ReportScope, filters: ReportFilters) -> ReportTable:
-    base_sql, params = sql_of(
-        exercise_stats(scope, filters).values("learner_id", "course_id", "best_score", "max_score")
-    )
-    # Each learner's score in each course (best scores over the maximum of what they answered),
-    # then learners per band.
+    # Each learner's score in each course (best scores over the maximum of what they answered,
+    # exercises worth nothing left out), then learners per band.
+    if container_stats_usable(filters.within(scope)):
+        base_sql, params = sql_of(
+            container_stats(scope, filters, "course").values("scored", "scored_score", "scored_max")
+        )
+        shares = f"""
+            SELECT b.scored_score * 1.0 / b.scored_max AS share
+            FROM ({base_sql}) b
+            WHERE b.scored > 0
+        """  # noqa: S608 (a compiled ORM query; values are parameters)
+    else:
+        base_sql, params = sql_of(
+            exercise_stats(scope, filters).values(
+                "learner_id", "course_id", "best_score", "max_score"
+            )
+        )
+        shares = f"""
+            SELECT SUM(COALESCE(b.best_score, 0)) * 1.0 / SUM(b.max_score) AS share
+            FROM ({base_sql}) b
+            WHERE b.max_score > 0
+            GROUP BY b.learner_id, b.course_id
+        """  # noqa: S608 (a compiled ORM query; values are parameters)
     found = {
         row["band"]: row["learners"]
         for row in fetch(
             f"""
             SELECT {_BAND_SQL} AS band, COUNT(*) AS learners
-            FROM (
-                SELECT b.learner_id, b.course_id,
-                       SUM(COALESCE(b.best_score, 0)) * 1.0 / SUM(b.max_score) AS share
-                FROM ({base_sql}) b
-                WHERE b.max_score > 0
-                GROUP BY b.learner_id, b.course_id
-            ) i
+            FROM ({shares}) i
             GROUP BY {_BAND_SQL}
             """,  # noqa: S608 (fixed SQL and a compiled ORM query; values are parameters)
             params,

@@ -34,6 +34,16 @@ SUBMISSION_OPERATIONS = [
     ("/api/v1/exercises/{exercise_id}/answers/", "get", "200"),
     ("/api/v1/exercises/{exercise_id}/answers/", "post", "201"),
 ]
+# Administrators' reports (reports/api.py): fuzzed as learners and teachers (always refused) and
+# as a platform administrator (answered).
+REPORT_OPERATIONS = [
+    ("/api/v1/reports/", "get", "200"),
+    ("/api/v1/reports/{slug}/", "get", "200"),
+    ("/api/v1/reports/exports/", "get", "200"),
+    ("/api/v1/reports/exports/", "post", "201"),
+    ("/api/v1/reports/exports/{id}/", "get", "200"),
+    ("/api/v1/reports/exports/{id}/download/", "get", "200"),
+]
 
 
 def schema_as(client: APIClient) -> dict:
@@ -57,7 +67,8 @@ def test_the_schema_is_a_valid_openapi_3_document(student):
     operations = {(op.ok().path, op.ok().method) for op in loaded.get_all_operations()}
     api = {(path, method) for path, method in operations if path.startswith("/api/v1/")}
     # The fuzz run below covers exactly these; a new endpoint must be added to it.
-    assert api == {(path, method) for path, method, _ in SUBMISSION_OPERATIONS}
+    covered = SUBMISSION_OPERATIONS + REPORT_OPERATIONS
+    assert api == {(path, method) for path, method, _ in covered}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "student", "teacher"])
@@ -103,7 +114,7 @@ def fuzz_world(settings, school, exercise, draft_exercise, student, other_studen
     own = factories.finish_submission(factories.make_submission(student, exercise))
     other = factories.finish_submission(factories.make_submission(other_student, exercise))
     assert other.learner != own.learner
-    return {"exercise_id": exercise.pk, "own_id": own.pk}
+    return {"exercise_id": exercise.pk, "own_id": own.pk, "slug": "completion-by-course"}
 
 
 def load_schema_as(user):
@@ -122,9 +133,14 @@ FUZZ_SETTINGS = hypothesis_settings(
 )
 
 
+FUZZ_RUNS = [
+    *[(who, *op) for who in ("student", "teacher") for op in SUBMISSION_OPERATIONS],
+    *[(who, *op) for who in ("student", "platform_admin") for op in REPORT_OPERATIONS],
+]
+
+
 @pytest.mark.parametrize("pinned", [False, True], ids=["any-ids", "real-ids"])
-@pytest.mark.parametrize("path,method,_code", SUBMISSION_OPERATIONS)
-@pytest.mark.parametrize("who", ["student", "teacher"])
+@pytest.mark.parametrize("who,path,method,_code", FUZZ_RUNS)
 def test_no_request_is_a_server_error(request, fuzz_world, who, path, method, _code, pinned):
     """Given a learner's (or teacher's) token, when schemathesis sends 30 valid and invalid
     requests per operation, then none is answered with a 5xx."""
@@ -132,7 +148,11 @@ def test_no_request_is_a_server_error(request, fuzz_world, who, path, method, _c
     operation = load_schema_as(user)[path][method.upper()]
     fixed = {"headers": {"Authorization": f"Token {factories.token_for(user)}"}}
     if pinned:
-        ids = {"exercise_id": fuzz_world["exercise_id"], "id": fuzz_world["own_id"]}
+        ids = {
+            "exercise_id": fuzz_world["exercise_id"],
+            "id": fuzz_world["own_id"],
+            "slug": fuzz_world["slug"],
+        }
         fixed["path_parameters"] = {name: ids[name] for name in re.findall(r"{(\w+)}", path)}
     cases = st.one_of(
         operation.as_strategy(GenerationMode.POSITIVE, **fixed),

@@ -41,7 +41,7 @@ def test_loaddemo_creates_working_logins_a_class_and_the_standalone_exercise(loa
         assert f"{username} / {password}" in loaded
     assert loaded.endswith((tmp_path / "demo_logins.txt").read_text())
     assert User.objects.get(username="admin").is_superuser
-    classroom = Classroom.objects.get()
+    classroom = Classroom.objects.get(name="Demo class")
     assert list(classroom.learners.values_list("username", flat=True)) == ["student"]
     exercise = Exercise.objects.get(title=STANDALONE, lesson=None)
     assert exercise.is_published and exercise.max_score == 10.0
@@ -53,7 +53,7 @@ def test_loaddemo_gives_the_demo_student_a_course_for_every_age_band(loaded):
     teacher = User.objects.get(username="teacher")
     visible = courses_visible_to(student)
     assert sorted(visible.values_list("age_band", flat=True)) == sorted(AgeBand.values)
-    classroom = Classroom.objects.get()
+    classroom = Classroom.objects.get(name="Demo class")
     assert set(classroom.courses.all()) == set(Course.objects.all())
     visible_exercises = exercises_visible_to(student)
     for course in visible:
@@ -160,4 +160,4 @@ def test_loaddemo_replace_reimports_courses_without_learners_work_only(loaded):
     assert young.title_en != "Edited by a teacher"
     assert Exercise.objects.filter(pk=answered.pk).exists()
     assert counts() == before
-    assert set(Classroom.objects.get().courses.all()) == set(Course.objects.all())
+    assert set(Classroom.objects.get(name="Demo class").courses.all()) == set(Course.objects.all())

@@ -11,6 +11,7 @@ import pytest
 from reports import stats
 from reports.base import REGISTRY, ReportFilters, ReportScope
 from reports.models import LearnerDayStat, LearnerExerciseStat
+from tests.reports.conftest import answer, at
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,8 @@ def test_every_report_family_is_registered():
     for slug in SLUGS:
         report = REGISTRY[slug]
         assert report.slug == slug
-        assert report.names_learners == (slug == "stalled-learners")
+        # Stalled learners names learners only where the scope shows names (its own branch).
+        assert not report.names_learners
 
 
 def test_every_row_has_every_column_and_only_known_kinds(report_world):
@@ -403,3 +405,197 @@ def test_the_catch_up_without_a_cursor_rebuilds(report_world):
     stats.stats_catch_up()
     assert _snapshot() == before
     assert StatsCursor.objects.exists()
+
+
+# --- the second level: a learner's course and unit ----------------------------------------------
+
+# Reports that read LearnerCourseStat / LearnerUnitStat when there are no dates.
+SECOND_LEVEL = (
+    "completion-by-course",
+    "completion-by-unit",
+    "completion-by-age-band",
+    "completion-by-school",
+    "completion-by-class",
+    "score-distribution",
+    "stalled-learners",
+)
+
+
+def _container_snapshot():
+    from reports.models import LearnerCourseStat, LearnerUnitStat
+
+    fields = stats._CONTAINER_FIELDS
+    return (
+        sorted(LearnerCourseStat.objects.values_list("learner_id", "course_id", *fields)),
+        sorted(LearnerUnitStat.objects.values_list("learner_id", "unit_id", "course_id", *fields)),
+    )
+
+
+def _from_exercise_rows(monkeypatch, *args, **kwargs):
+    """The same report read from the exercise rows, as when the second level is out of date."""
+    import reports.queries.common as common
+
+    with monkeypatch.context() as patched:
+        patched.setattr(common, "container_stats_current", lambda: False)
+        return build(*args, **kwargs)
+
+
+def _same(first, second):
+    return (first.rows, first.suppressed, [str(note) for note in first.notes]) == (
+        second.rows,
+        second.suppressed,
+        [str(note) for note in second.notes],
+    )
+
+
+def test_the_second_level_holds_the_hand_computed_sums(report_world):
+    from reports.models import LearnerCourseStat, LearnerUnitStat
+
+    world = report_world
+    assert stats.container_stats_current()
+    # a1 in Robots: Q1 right (1 attempt), Q2 right at the 2nd, N1 8/10; Q3 is unpublished.
+    row = LearnerCourseStat.objects.get(learner=world.a1, course=world.courses.robots)
+    assert (row.answered, row.done, row.passed, row.attempts) == (3, 3, 2, 4)
+    assert (row.score, row.max_score, row.scored, row.scored_score, row.scored_max) == (
+        11.0,
+        13.0,
+        3,
+        11.0,
+        13.0,
+    )
+    assert (row.first_at, row.last_at) == (at(2), at(3, 11))
+    # b2 in Data: Q4 wrong twice (unlimited: not done).
+    row = LearnerCourseStat.objects.get(learner=world.b2, course=world.courses.data)
+    assert (row.answered, row.done, row.passed, row.attempts, row.score) == (1, 0, 0, 2, 0.0)
+    # Per unit: a2 did unit 1 (Q1 out of attempts, Q2 right); a2's queued N1 is no row.
+    row = LearnerUnitStat.objects.get(learner=world.a2, unit=world.units.u1)
+    assert (row.course_id, row.answered, row.done, row.passed) == (world.courses.robots.pk, 2, 2, 1)
+    assert not LearnerUnitStat.objects.filter(learner=world.a2, unit=world.units.u2).exists()
+    # The teacher is no learner: seven learner-course pairs (b1 has two), nine learner-unit ones.
+    assert LearnerCourseStat.objects.count() == 7
+    assert LearnerUnitStat.objects.count() == 9
+    assert not LearnerCourseStat.objects.filter(learner=world.teacher).exists()
+
+
+def test_without_dates_the_reports_read_the_second_level_and_give_the_hand_computed_numbers(
+    report_world, monkeypatch
+):
+    import reports.queries.common as common
+
+    read = []
+    original = common.container_stats
+
+    def spy(*args, **kwargs):
+        read.append(args[2])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(common, "container_stats", spy)
+    import reports.queries.scores as scores
+    import reports.queries.stalled as stalled
+
+    monkeypatch.setattr(scores, "container_stats", spy)
+    monkeypatch.setattr(stalled, "container_stats", spy)
+    # All the world's work is in March: without dates every completion and score figure is the
+    # hand-computed one above (only the note about dates goes).
+    for slug in SECOND_LEVEL[:-1]:
+        read.clear()
+        undated, dated = build(slug, filters=ReportFilters()), build(slug)
+        assert read, slug
+        assert undated.rows == dated.rows, slug
+        assert undated.suppressed == dated.suppressed
+    read.clear()
+    build("stalled-learners", filters=ReportFilters())
+    assert read == ["course"]
+
+
+@pytest.mark.parametrize("slug", SECOND_LEVEL)
+def test_the_second_level_gives_the_numbers_of_the_exercise_rows(report_world, monkeypatch, slug):
+    world = report_world
+    alpha = school_scope(world.alpha)
+    questions = [
+        (PLATFORM, ReportFilters()),
+        (PLATFORM, ReportFilters(age_band="9-11")),
+        (PLATFORM, ReportFilters(course_id=world.courses.data.pk)),
+        (PLATFORM, ReportFilters(school_id=world.beta.pk)),
+        (PLATFORM, ReportFilters(classroom_id=world.classes.a2.pk)),
+        (alpha, ReportFilters()),
+        (alpha, ReportFilters(age_band="12-14")),
+        (alpha, ReportFilters(classroom_id=world.classes.a1.pk)),
+        (school_scope(world.beta), ReportFilters(end=date(2026, 3, 31))),
+    ]
+    for scope, filters in questions:
+        first = build(slug, scope, filters)
+        second = _from_exercise_rows(monkeypatch, slug, scope, filters)
+        assert _same(first, second), (slug, scope, filters)
+
+
+def test_the_second_level_agrees_with_the_rebuild_after_incremental_updates(
+    report_world, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from courses import services
+    from graders.models import Submission
+    from tests.reports.conftest import hand_in
+
+    world = report_world
+    with django_capture_on_commit_callbacks(execute=True):
+        # a3 runs out of attempts at Q1; x starts Q2; b2 finally gets Q4 right.
+        services.quiz_answer_submit(learner=world.a3, exercise=world.exercises.q1, answer=False)
+        services.quiz_answer_submit(learner=world.x, exercise=world.exercises.q2, answer=False)
+        services.quiz_answer_submit(learner=world.b2, exercise=world.exercises.q4, answer=True)
+    queued = Submission.objects.get(learner=world.a2, status="queued")
+    Submission.objects.filter(pk=queued.pk).update(status="graded", score=6.0, max_score=10.0)
+    stats.submission_changed(submission_id=queued.pk)
+    hand_in(world.x, world.exercises.n1, 1, status="graded", when=timezone.now(), score=3.0)
+    stats.stats_catch_up()
+    # A learner's last row in a course goes (its answers deleted): so does their course row.
+    from courses.models import QuizAttempt
+
+    QuizAttempt.objects.filter(learner=world.b2).delete()
+    stats.exercise_stats_refresh(pairs=[(world.b2.pk, world.exercises.q4.pk)])
+    incremental = _container_snapshot()
+    assert stats.container_stats_current()
+    stats.stats_rebuild()
+    assert _container_snapshot() == incremental
+    assert (world.b2.pk, world.courses.data.pk) not in {row[:2] for row in incremental[0]}
+
+
+def test_publishing_an_exercise_sends_reports_to_the_exercise_rows_until_the_catch_up(
+    report_world, monkeypatch
+):
+    from reports.models import CourseStatVersion
+
+    world = report_world
+    before = build("completion-by-course", filters=ReportFilters())
+    # Q3 published: Robots now has 4 exercises; a1's earlier answer to it starts counting.
+    answer(world.a1, world.exercises.q3, 1, right=True, when=at(3, 12))
+    stats.exercise_stats_refresh(pairs=[(world.a1.pk, world.exercises.q3.pk)])
+    world.exercises.q3.is_published = True
+    world.exercises.q3.save()
+    assert not stats.container_stats_current()
+    after = build("completion-by-course", filters=ReportFilters())
+    assert after.rows != before.rows
+    assert _same(
+        after, _from_exercise_rows(monkeypatch, "completion-by-course", filters=ReportFilters())
+    )
+    # An incremental refresh in the changed course marks it: even withdrawing Q3 again does not
+    # make its partly rewritten rows current.
+    answer(world.a3, world.exercises.q2, 1, right=True, when=at(7))
+    stats.exercise_stats_refresh(pairs=[(world.a3.pk, world.exercises.q2.pk)])
+    assert CourseStatVersion.objects.get(course=world.courses.robots).fingerprint == "dirty"
+    world.exercises.q3.is_published = False
+    world.exercises.q3.save()
+    assert not stats.container_stats_current()
+    stats.stats_catch_up()
+    assert stats.container_stats_current()
+    caught_up = _container_snapshot()
+    stats.stats_rebuild()
+    assert _container_snapshot() == caught_up
+    world.exercises.q3.is_published = True
+    world.exercises.q3.save()
+    assert stats.course_stats_reconcile() == 1
+    assert stats.container_stats_current()
+    reconciled = _container_snapshot()
+    stats.stats_rebuild()
+    assert _container_snapshot() == reconciled

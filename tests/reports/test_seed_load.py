@@ -149,3 +149,34 @@ def test_demo_school_history_is_made_once_and_its_admin_sees_it(report_world, se
         assert REGISTRY[slug].build(scope, ReportFilters()).rows, slug
     demo.remove_demo_history()
     assert not User.objects.filter(username__startswith=demo.PREFIX).exists()
+
+
+def test_on_a_load_the_second_level_gives_the_numbers_of_the_exercise_rows(settings, monkeypatch):
+    import reports.queries.common as common
+    from reports import stats
+
+    settings.REPORTS_MIN_GROUP_SIZE = 2
+    run(*ARGS)
+    assert stats.container_stats_current()
+    school = School.objects.get()
+    slugs = (
+        "completion-by-course",
+        "completion-by-unit",
+        "completion-by-age-band",
+        "completion-by-school",
+        "completion-by-class",
+        "score-distribution",
+        "stalled-learners",
+    )
+    for scope in (
+        ReportScope(school_id=None, show_names=False),
+        ReportScope(school_id=school.pk, show_names=True),
+    ):
+        for filters in (ReportFilters(), ReportFilters(classroom_id=Classroom.objects.first().pk)):
+            for slug in slugs:
+                second_level = REGISTRY[slug].build(scope, filters)
+                with monkeypatch.context() as patched:
+                    patched.setattr(common, "container_stats_current", lambda: False)
+                    exercise_rows = REGISTRY[slug].build(scope, filters)
+                assert second_level.rows == exercise_rows.rows, (slug, scope, filters)
+                assert second_level.suppressed == exercise_rows.suppressed

@@ -81,7 +81,7 @@ class Command(BaseCommand):
             courses=courses,
         )
         logins = "Demo logins (username / password):\n" + "".join(
-            f"  {role.label:<14} {username} / {password}\n"
+            f"  {role.label:<21} {username} / {password}\n"
             for username, password, role in DEMO_USERS
         )
         (Path(settings.VAR_DIR) / "demo_logins.txt").write_text(logins)

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             )
             return
         stats.stats_rebuild()
+        stats.stats_vacuum()
         self.stdout.write(
             f"Rebuilt {LearnerExerciseStat.objects.count()} exercise rows and "
             f"{LearnerDayStat.objects.count()} day rows in {time.monotonic() - started:.1f} s."

@@ -62,6 +62,7 @@ class Command(BaseCommand):
         result = seeding.seed_load(plan, progress=self.stdout.write)
         self.stdout.write("Rebuilding the report summary tables…")
         stats.stats_rebuild()
+        stats.stats_vacuum()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {result.learners} learners in {result.classes} classes of "
