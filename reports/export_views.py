@@ -56,11 +56,13 @@ def _report_url(job: ExportJob) -> str | None:
     except NoReverseMatch:
         return None
     names = {"school_id": "school", "classroom_id": "classroom", "course_id": "course"}
+    # In the form's order, not the stored one: PostgreSQL's jsonb keeps keys in its own order.
+    order = ("start", "end", "school_id", "classroom_id", "course_id", "age_band")
     query = {
-        names.get(key, key): value
-        for key, value in job.filters.items()
+        names.get(key, key): job.filters[key]
+        for key in order
         # A school admin's school is implied; naming it would only repeat it.
-        if not (key == "school_id" and job.school_id is not None)
+        if key in job.filters and not (key == "school_id" and job.school_id is not None)
     }
     return f"{path}?{urlencode(query)}" if query else path
 
