@@ -3,8 +3,8 @@
     .venv/bin/python bench/api_latency.py [--rate 1] [--count 30] [--burst 20] [--workers 2]
         [--database-url postgres://...] [--broker-url redis://.../N] [--note TEXT]
 
-Fresh database (SQLite, or `qiming_bench` on the PostgreSQL server, dropped at the end) and broker
-(filesystem, or an empty Redis db, flushed at the end). Exits 1 unless every submission gets
+Fresh database (SQLite, or `qiming_api_bench` on the PostgreSQL server, dropped at the end) and
+broker (filesystem, or an empty Redis db, flushed at the end). Exits 1 unless every submission gets
 nbgrader's score; timings are never asserted. Writes its part of docs/benchmarks.md (see INTRO).
 """
 
@@ -240,9 +240,9 @@ def services(args, tmp: Path):
     try:
         if args.database_url:
             pg = psycopg.connect(args.database_url, autocommit=True)
-            pg.execute("DROP DATABASE IF EXISTS qiming_bench WITH (FORCE)")  # an aborted run's
-            pg.execute("CREATE DATABASE qiming_bench")
-            url = urllib.parse.urlsplit(args.database_url)._replace(path="/qiming_bench")
+            pg.execute("DROP DATABASE IF EXISTS qiming_api_bench WITH (FORCE)")  # an aborted run's
+            pg.execute("CREATE DATABASE qiming_api_bench")
+            url = urllib.parse.urlsplit(args.database_url)._replace(path="/qiming_api_bench")
             version = pg.execute("SHOW server_version").fetchone()[0].split()[0]
             env["DATABASE_URL"], database = url.geturl(), f"PostgreSQL {version}"
         if args.broker_url:
@@ -279,7 +279,7 @@ def services(args, tmp: Path):
         for proc in procs:
             proc.stop()
         if pg is not None:
-            pg.execute("DROP DATABASE IF EXISTS qiming_bench WITH (FORCE)")
+            pg.execute("DROP DATABASE IF EXISTS qiming_api_bench WITH (FORCE)")
             pg.close()
         if rd is not None:
             rd.flushdb()  # it was empty: everything in it is ours

@@ -275,6 +275,9 @@ GRADER_WARM_IMPORTS = env_list(
 if not all(re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", name) for name in GRADER_WARM_IMPORTS):
     raise ImproperlyConfigured("GRADER_WARM_IMPORTS: comma-separated module names only")
 GRADER_WARM_MAX_AGE = env_float("GRADER_WARM_MAX_AGE", 900.0)
+# The zygote (graders/zygote.py): with warm sandboxes on and a root worker, each worker process
+# keeps one sandboxed interpreter with those modules imported and forks every kernel from it.
+GRADER_ZYGOTE = env_bool("GRADER_ZYGOTE", True)
 # Lifecycle: how long a submission may wait or run before the sweeper re-queues it, how often.
 GRADER_QUEUED_DEADLINE = env_float("GRADER_QUEUED_DEADLINE", 600.0)
 GRADER_RUNNING_DEADLINE = env_float("GRADER_RUNNING_DEADLINE", CELERY_TASK_TIME_LIMIT + 60.0)

@@ -206,16 +206,25 @@ def default_jobs() -> int:
 
 
 async def grade_many_async(
-    source: NotebookNode, submissions: list[bytes | str], *, jobs: int | None = None, **kwargs
+    source: NotebookNode,
+    submissions: list[bytes | str],
+    *,
+    jobs: int | None = None,
+    pool: warm.Pool | None = None,
+    **kwargs,
 ) -> list[GradeResult]:
     """Grade several submissions, `jobs` at a time (one kernel per core by default).
 
     With warm sandboxes on, each running notebook has the next kernel warming up beside it (at
-    most `jobs` idle ones); all are destroyed when the batch ends.
+    most `jobs` idle ones), forked by a zygote where one can run; all are destroyed when the
+    batch ends. A caller that keeps its own `pool` (started earlier, on this loop) passes it and
+    closes it itself.
     """
     jobs = max(1, jobs or default_jobs())
     gate = asyncio.Semaphore(jobs)
-    pool = warm.Pool(size=jobs) if warm.enabled() else None
+    own_pool = pool is None
+    if own_pool:
+        pool = warm.new_pool(jobs)
     waiting = len(submissions)
 
     async def one(submission):
@@ -228,7 +237,7 @@ async def grade_many_async(
     try:
         return await asyncio.gather(*(one(submission) for submission in submissions))
     finally:
-        if pool is not None:
+        if own_pool and pool is not None:
             await pool.close()
 
 

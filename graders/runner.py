@@ -17,6 +17,7 @@ import math
 import os
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ OUTPUT_LIMIT = "output_limit"
 BROKEN = "broken"  # the kernel sent something the orchestrator could not accept
 
 _MESSAGE_OVERHEAD = 64 * 1024
+# ipykernel's options after `-f CONNECTION_FILE`, for cold kernels and the zygote's alike.
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False", "--IPKernelApp.quiet=True")
 
 
 @dataclass
@@ -83,6 +86,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         context = zmq.asyncio.Context()
         # Fail closed on huge messages: ZeroMQ drops the message and the peer, never buffers it.
         context.setsockopt(zmq.MAXMSGSIZE, limits.output_bytes + _MESSAGE_OVERHEAD)
+        # Our sockets connect before the kernel's exist; retry every 10 ms, not ZeroMQ's 100 ms.
+        context.setsockopt(zmq.RECONNECT_IVL, 10)
         super().__init__(
             transport="ipc",
             ip=str(run_dir / "kernel"),
@@ -108,8 +113,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                 "ipykernel_launcher",
                 "-f",
                 "{connection_file}",
-                "--HistoryManager.enabled=False",
-                "--IPKernelApp.quiet=True",
+                *KERNEL_OPTIONS,
                 *_warm_up_args(warm_imports),
             ],
             display_name="Qiming sandbox",
@@ -169,7 +173,14 @@ class SandboxedKernelManager(AsyncKernelManager):
                 process.kill()
 
     def close_context(self) -> None:
-        self._own_context.destroy(linger=0)
+        """Close our sockets; the context's I/O thread is ended beside us. ZeroMQ can take
+        ~0.1 s to end it after a killed peer (seen with forked kernels), and the next
+        submission need not wait for that."""
+        context = self._own_context
+        for sock in list(getattr(context, "_sockets", ())):
+            with contextlib.suppress(Exception):
+                sock.close(linger=0)
+        threading.Thread(target=context.term, name="zmq-term", daemon=True).start()
 
 
 # Formats one traceback the way the kernel shows errors: the first one loads IPython's traceback
@@ -434,7 +445,7 @@ async def _wait_for_ready(kc, timeout: float) -> None:
         msg_id = kc.kernel_info()
         # Missing the idle notice means iopub was not subscribed yet: ask again soon.
         if await _read_until(kc.shell_channel, _is_reply_to, msg_id, deadline, 1.0) and (
-            await _read_until(kc.iopub_channel, _is_idle_for, msg_id, deadline, 0.25)
+            await _read_until(kc.iopub_channel, _is_idle_for, msg_id, deadline, 0.05)
         ):
             return
         if not await kc._async_is_alive():

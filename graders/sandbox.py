@@ -281,28 +281,24 @@ os.execv(sys.argv[3], sys.argv[3:])
 """
 
 
-def build_plan(*, command: list[str], ipc_dir: Path, limits: Limits) -> SandboxPlan:
-    """The bwrap argv that runs `command` in the sandbox.
-
-    `ipc_dir` is bound read-write at the same path inside so the kernel's ZeroMQ Unix sockets
-    are reachable from the orchestrator. Every option comes before `--`, and the command after it,
-    so nothing from a notebook can be read as a bwrap option.
-    """
+def _bwrap() -> str:
     bwrap = find_bwrap()
     if not bwrap:
         raise SandboxUnavailable("no bwrap binary found")
-    python = str(kernel_python())
-    as_root = os.geteuid() == 0
-    mb = 1024 * 1024
-    fds: list[int] = []
+    return bwrap
 
+
+def _filesystem_args(limits: Limits, ipc_dir: Path, *, cgroup_namespace: bool = True) -> list[str]:
+    """Namespaces, environment and filesystem: what a cold kernel and the zygote share."""
+    python = str(kernel_python())
+    mb = 1024 * 1024
     argv = [
-        bwrap,
+        _bwrap(),
         "--unshare-pid",
         "--unshare-net",
         "--unshare-ipc",
         "--unshare-uts",
-        "--unshare-cgroup-try",
+        *(["--unshare-cgroup-try"] if cgroup_namespace else []),
         "--die-with-parent",
         "--new-session",
         "--hostname",
@@ -321,13 +317,43 @@ def build_plan(*, command: list[str], ipc_dir: Path, limits: Limits) -> SandboxP
     for root in _read_only_roots(python):
         argv += [*_parent_dirs(root), "--ro-bind", root, root]
     argv += [*_parent_dirs(str(ipc_dir)), "--bind", str(ipc_dir), str(ipc_dir)]
+    return argv
+
+
+def new_host_uid() -> int:
+    """A fresh unprivileged host uid for one run (root workers only)."""
+    return HOST_UID_RANGE[0] + secrets.randbelow(HOST_UID_RANGE[1] - HOST_UID_RANGE[0])
+
+
+def _seccomp_fd(fds: list[int]) -> int:
+    try:
+        return seccomp.filter_fd()
+    except seccomp.UnsupportedArchitecture:
+        for fd in fds:
+            os.close(fd)
+        raise SandboxUnavailable(
+            f"no seccomp filter for this processor ({platform.machine()})"
+        ) from None
+
+
+def build_plan(*, command: list[str], ipc_dir: Path, limits: Limits) -> SandboxPlan:
+    """The bwrap argv that runs `command` in the sandbox.
+
+    `ipc_dir` is bound read-write at the same path inside so the kernel's ZeroMQ Unix sockets
+    are reachable from the orchestrator. Every option comes before `--`, and the command after it,
+    so nothing from a notebook can be read as a bwrap option.
+    """
+    argv = _filesystem_args(limits, ipc_dir)
+    python = str(kernel_python())
+    as_root = os.geteuid() == 0
+    fds: list[int] = []
 
     host_uid = None
     if as_root:
         # Real root on the host: no user namespace (its uid 0 would map to host root). bwrap keeps
         # only SETUID/SETGID so the launcher can drop to a fresh unprivileged uid, after which no
         # capability is left; namespaces cannot be created again (seccomp denies them).
-        host_uid = HOST_UID_RANGE[0] + secrets.randbelow(HOST_UID_RANGE[1] - HOST_UID_RANGE[0])
+        host_uid = new_host_uid()
         passwd = f"student:x:{host_uid}:{host_uid}:student:{WORK_DIR}:/bin/sh\n"
         argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         uid_for_files = host_uid
@@ -350,14 +376,7 @@ def build_plan(*, command: list[str], ipc_dir: Path, limits: Limits) -> SandboxP
     argv += ["--perms", "0644", "--ro-bind-data", str(passwd_fd), "/etc/passwd"]
     argv += ["--perms", "0644", "--ro-bind-data", str(group_fd), "/etc/group"]
 
-    try:
-        seccomp_fd = seccomp.filter_fd()
-    except seccomp.UnsupportedArchitecture:
-        for fd in fds:
-            os.close(fd)
-        raise SandboxUnavailable(
-            f"no seccomp filter for this processor ({platform.machine()})"
-        ) from None
+    seccomp_fd = _seccomp_fd(fds)
     fds.append(seccomp_fd)
     argv += ["--seccomp", str(seccomp_fd), "--chdir", WORK_DIR, "--"]
 
@@ -367,6 +386,51 @@ def build_plan(*, command: list[str], ipc_dir: Path, limits: Limits) -> SandboxP
         argv += [base_python, "-I", "-S", "-c", _DROP_PRIVILEGES, str(host_uid), limit_arg]
     argv += command
     return SandboxPlan(argv=argv, pass_fds=fds, host_uid=host_uid)
+
+
+# What the zygote (graders/zygote.py) needs to build each run's sandbox in a fork of itself:
+# mounts and namespaces (SYS_ADMIN), the run's uid (SETUID, SETGID), the run's loopback (NET_ADMIN),
+# and an empty capability bounding set for the run (SETPCAP).
+ZYGOTE_CAPABILITIES = (
+    "CAP_SYS_ADMIN",
+    "CAP_SETUID",
+    "CAP_SETGID",
+    "CAP_NET_ADMIN",
+    "CAP_SETPCAP",
+)
+
+
+def build_zygote_plan(*, command: list[str], ipc_dir: Path, limits: Limits) -> SandboxPlan:
+    """The bwrap argv of a zygote: the same namespaces and filesystem as a cold kernel, as root
+    with the capabilities above and no seccomp filter of its own (each run's kernel installs it,
+    after dropping its uid), and no cgroup namespace (each run enters its own cgroup first).
+    Root workers only: without real root there is no uid to give each run."""
+    if os.geteuid() != 0:
+        raise SandboxUnavailable("a zygote needs a root worker")
+    argv = _filesystem_args(limits, ipc_dir, cgroup_namespace=False)
+    argv += ["--cap-drop", "ALL"]
+    for capability in ZYGOTE_CAPABILITIES:
+        argv += ["--cap-add", capability]
+    # Plain files (not bind mounts of deleted ones): each run binds its own over them.
+    passwd_fd = _data_fd(b"root:x:0:0:root:/root:/bin/sh\n")
+    group_fd = _data_fd(b"root:x:0:\n")
+    argv += ["--perms", "0644", "--file", str(passwd_fd), "/etc/passwd"]
+    argv += ["--perms", "0644", "--file", str(group_fd), "/etc/group"]
+    argv += ["--chdir", "/", "--"]
+    return SandboxPlan(argv=argv + command, pass_fds=[passwd_fd, group_fd])
+
+
+def seccomp_program() -> bytes:
+    try:
+        return seccomp.build_filter()
+    except seccomp.UnsupportedArchitecture:
+        raise SandboxUnavailable(
+            f"no seccomp filter for this processor ({platform.machine()})"
+        ) from None
+
+
+def rlimit_values(limits: Limits) -> dict[int, int]:
+    return _rlimit_values(limits)
 
 
 def preexec_limits(limits: Limits):
@@ -401,11 +465,12 @@ def _processes_of(uid: int) -> int:
     return count * 4 + 64
 
 
-def new_run_dir() -> Path:
-    """A private directory for one run's sockets and connection file."""
-    base = settings.GRADER_RUN_DIR or Path(tempfile.gettempdir()) / "qiming-runs"
+def new_run_dir(parent: Path | None = None, prefix: str = "run-") -> Path:
+    """A private directory for one run's sockets and connection file (in `parent`, a zygote's
+    directory, or in the runs directory)."""
+    base = parent or settings.GRADER_RUN_DIR or Path(tempfile.gettempdir()) / "qiming-runs"
     base.mkdir(mode=0o711, parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="run-", dir=base))
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=base))
 
 
 def prepare_ipc_dir(run_dir: Path, host_uid: int | None) -> None:

@@ -136,17 +136,20 @@ class Pool:
         while len(self._idle) + self._starting < target:
             self._starting += 1
             try:
-                km = await runner.start_kernel(
-                    limits=limits,
-                    sandboxed=sandboxed,
-                    warm_imports=imports() if modules is None else modules,
-                )
+                modules = imports() if modules is None else modules
+                km = await self._launch(limits, sandboxed, modules)
             except Exception as exc:  # the next submission starts its own kernel and reports it
                 logger.warning("could not start a warm sandbox: %s", exc)
                 return
             finally:
                 self._starting -= 1
             self._idle.append((_launch_key(limits, sandboxed), km))
+
+    async def _launch(
+        self, limits: sandbox.Limits, sandboxed: bool, modules: tuple[str, ...]
+    ) -> runner.SandboxedKernelManager:
+        """Start one kernel ahead (the zygote's pool forks it instead)."""
+        return await runner.start_kernel(limits=limits, sandboxed=sandboxed, warm_imports=modules)
 
     async def close(self) -> None:
         """Destroy every idle kernel (processes, cgroup, run directory)."""
@@ -174,9 +177,19 @@ def _process_state() -> dict[str, object]:
         _state.clear()
         _state["pid"] = os.getpid()
         _state["loop"] = asyncio.new_event_loop()
-        _state["pool"] = Pool(size=1)
+        _state["pool"] = None
         atexit.register(shutdown)
     return _state
+
+
+def new_pool(size: int) -> Pool | None:
+    """The zygote's pool where it can run (graders/zygote.py), else `size` warm kernels, else
+    None (warm sandboxes switched off)."""
+    from graders import zygote  # it builds on runner and sandbox, as this module does
+
+    if zygote.enabled():
+        return zygote.ZygotePool()  # type: ignore[return-value]
+    return Pool(size=size) if enabled() else None
 
 
 def worker_loop() -> asyncio.AbstractEventLoop:
@@ -184,7 +197,18 @@ def worker_loop() -> asyncio.AbstractEventLoop:
 
 
 def worker_pool() -> Pool:
-    return _process_state()["pool"]  # type: ignore[return-value]
+    """This process's pool: the zygote's where it can run, else one warm kernel. Replaced (its
+    kernels destroyed) when the settings now ask for the other kind."""
+    from graders import zygote
+
+    state = _process_state()
+    pool = state["pool"]
+    if pool is None or isinstance(pool, zygote.ZygotePool) != zygote.enabled():
+        if pool is not None:
+            run(pool.close())  # type: ignore[attr-defined]
+        fresh = new_pool(1)  # (an empty pool is falsy: no `or` here)
+        state["pool"] = fresh if fresh is not None else Pool(size=1)
+    return state["pool"]  # type: ignore[return-value]
 
 
 def run(coro):
@@ -221,7 +245,7 @@ def shutdown() -> None:
         return
     loop = _state.get("loop")
     pool = _state.get("pool")
-    if not (isinstance(loop, asyncio.AbstractEventLoop) and isinstance(pool, Pool) and len(pool)):
+    if not (isinstance(loop, asyncio.AbstractEventLoop) and pool is not None and len(pool)):
         return
     if not loop.is_closed() and not loop.is_running():
         with contextlib.suppress(Exception):

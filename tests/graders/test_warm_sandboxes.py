@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from graders import grading, notebook, runner, sandbox, warm
+from graders import grading, notebook, runner, sandbox, warm, zygote
 from tests.courses.test_demo_content import NOTEBOOKS
 from tests.courses.test_demo_content import load as load_demo
 from tests.security.conftest import (
@@ -42,6 +42,7 @@ def run_dir(settings, tmp_path):
     base = tmp_path / "runs"
     settings.GRADER_RUN_DIR = base
     settings.GRADER_WARM_KERNELS = True
+    settings.GRADER_ZYGOTE = False  # warm kernels started whole (the zygote: test_zygote.py)
     warm.shutdown()  # whatever an earlier test of this process left, in its own run directory
     yield base
     warm.shutdown()
@@ -293,27 +294,29 @@ def test_old_dead_or_mismatched_kernels_are_discarded(run_dir, settings):
     asyncio.run(scenario())
 
 
+NAMESPACE_PROBE = (
+    "import sys, warnings\n"
+    "ip = get_ipython()\n"
+    "import hashlib\n"
+    "_filters = ' '.join(hashlib.sha1(repr((f[0], str(f[1] and f[1].pattern), f[2].__name__,\n"
+    "                    str(f[3]), f[4])).encode()).hexdigest()[:6] for f in warnings.filters)\n"
+    "_seen = [sorted(k for k in ip.user_ns if not k.startswith('_') and k != 'ip'),\n"
+    "         ip.execution_count, len(ip.user_ns['In']), dict(ip.user_ns['Out']),\n"
+    "         repr(ip.user_ns.get('_')), repr(getattr(sys, 'last_value', None)),\n"
+    "         sorted(sys.argv[1:])[:0], __name__]\n"
+    "import matplotlib\n"
+    "_seen.append(matplotlib.get_backend())\n"
+    "def probe(i):\n"
+    "    return [repr(_seen), _filters][i]\n"
+)
+
+
 def test_warm_up_leaves_no_trace_in_the_learners_namespace(run_dir):
     """What a notebook can see of its namespace and history is as in a fresh kernel. The warnings
     filters that the warm-imported libraries install on import are there already (the learner's
     own import would add them), on top of a fresh kernel's, which are all still there."""
-    probe = (
-        "import sys, warnings\n"
-        "ip = get_ipython()\n"
-        "import hashlib\n"
-        "_filters = ' '.join(hashlib.sha1(repr((f[0], str(f[1] and f[1].pattern), f[2].__name__,\n"
-        "                    str(f[3]), f[4])).encode()).hexdigest()[:6] for f in warnings.filters)\n"
-        "_seen = [sorted(k for k in ip.user_ns if not k.startswith('_') and k != 'ip'),\n"
-        "         ip.execution_count, len(ip.user_ns['In']), dict(ip.user_ns['Out']),\n"
-        "         repr(ip.user_ns.get('_')), repr(getattr(sys, 'last_value', None)),\n"
-        "         sorted(sys.argv[1:])[:0], __name__]\n"
-        "import matplotlib\n"
-        "_seen.append(matplotlib.get_backend())\n"
-        "def probe(i):\n"
-        "    return [repr(_seen), _filters][i]\n"
-    )
     source = probe_source(2)
-    submission = make_submission(source, {"answer": probe})
+    submission = make_submission(source, {"answer": NAMESPACE_PROBE})
     cold = grading.grade(source, submission, limits=LIMITS)
     pool = warm.worker_pool()
     warm.prepare(LIMITS)
@@ -400,19 +403,41 @@ async def _grade_all(cases, limits, *, hot: bool):
     return await asyncio.gather(*(one(source, content) for _name, source, content in cases))
 
 
-def test_scores_and_outputs_are_identical_warm_and_cold(run_dir):
+async def _grade_all_forked(cases, limits):
+    """Every case in a kernel forked by one zygote (graders/zygote.py), two at a time."""
+    gate = asyncio.Semaphore(2)
+    pool = zygote.ZygotePool(size=2)
+
+    async def one(source, content):
+        async with gate:
+            return await grading.grade_async(source, content, limits=limits, pool=pool, refill=1)
+
+    try:
+        results = await asyncio.gather(*(one(source, content) for _name, source, content in cases))
+    finally:
+        await pool.close()
+    return results, pool.used
+
+
+def test_scores_and_outputs_are_identical_warm_forked_and_cold(run_dir, settings):
+    """Every path a submission can take gives the same result: a cold kernel, a warm one, one
+    forked by the zygote."""
+    settings.GRADER_ZYGOTE = True
     cases = _corpus()
     limits = sandbox.Limits.from_settings()
     cold = asyncio.run(_grade_all(cases, limits, hot=False))
     hot = asyncio.run(_grade_all(cases, limits, hot=True))
+    forked, forks = asyncio.run(_grade_all_forked(cases, limits))
     assert all(used for _result, used in hot), "every warm run used its warm kernel"
+    assert forks == len(cases), "every forked run used a kernel from the zygote"
     differ = []
-    for (name, _source, _content), (c, _), (h, _) in zip(cases, cold, hot, strict=True):
+    for (name, _source, _content), (c, _), (h, _), f in zip(cases, cold, hot, forked, strict=True):
         assert c.status in ("graded", "needs_review"), (name, c.to_json())
-        if (c.status, c.score, c.max_score) != (h.status, h.score, h.max_score):
-            differ.append((name, "score", c.score, h.score))
-        elif _comparable(c) != _comparable(h):
-            differ.append((name, "result", _comparable(c), _comparable(h)))
+        for path, other in (("warm", h), ("forked", f)):
+            if (c.status, c.score, c.max_score) != (other.status, other.score, other.max_score):
+                differ.append((name, path, "score", c.score, other.score))
+            elif _comparable(c) != _comparable(other):
+                differ.append((name, path, "result", _comparable(c), _comparable(other)))
     assert differ == []
 
 

@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from graders import grading, notebook, sandbox
+from graders import grading, notebook, sandbox, warm, zygote
 from graders.results import GradeResult
 
 # Small limits keep the suite fast; each attack is stopped by one of them.
@@ -156,8 +156,30 @@ def to_bytes(nb: nbformat.NotebookNode) -> bytes:
     return nbformat.writes(nb).encode()
 
 
+# How `grade` runs a notebook, set per test by the `run_dir` fixture: "cold", a kernel started by
+# bubblewrap for it (and `grade_many` with whole warm kernels); or "forked", as a worker on a
+# root host does it, a kernel forked by this process's zygote (graders/zygote.py).
+PATH = {"kernel": "cold"}
+
+
 def grade(source, submission: bytes, limits: sandbox.Limits = LIMITS) -> GradeResult:
+    if PATH["kernel"] == "forked":
+        return grading.grade(source, submission, limits=limits, pool=warm.worker_pool())
     return grading.grade(source, submission, limits=limits)
+
+
+def leftovers(run_dir: Path) -> list[Path]:
+    """What runs left in the run directory; a living zygote's own directory is not a run's, but
+    the runs' directories inside it are."""
+    if not run_dir.exists():
+        return []
+    found = []
+    for path in run_dir.iterdir():
+        if path.name.startswith("zygote-") and path.is_dir():
+            found += list(path.iterdir())
+        else:
+            found.append(path)
+    return found
 
 
 def grade_many(source, submissions: list[bytes], limits=LIMITS, jobs: int = 2) -> list[GradeResult]:
@@ -177,19 +199,39 @@ def marker() -> str:
     return "qmsec" + uuid.uuid4().hex
 
 
+# The run directories of the running test: their sandboxes' processes are also those running as a
+# run's uid (a kernel forked by the zygote has the zygote's command line, not its run directory).
+RUN_DIRS: set[str] = set()
+
+
 def processes_with(text: str) -> list[int]:
-    """Host PIDs whose command line or environment mentions `text` (we run as root: all of them)."""
+    """Host PIDs whose command line mentions `text` (we run as root: all of them); for a run
+    directory of the running test, also every process running as a sandbox run's uid. Not a
+    zygote's own processes (root, never running learner code), which outlive the runs."""
     found = []
+    runs = text in RUN_DIRS and os.geteuid() == 0
+    low, high = sandbox.HOST_UID_RANGE
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             cmdline = Path(entry.path, "cmdline").read_bytes()
+            uid = entry.stat().st_uid
         except OSError:
             continue
-        if text.encode() in cmdline:
+        if uid == 0 and (b"/zygote-" in cmdline or b"graders/zygote.py" in cmdline):
+            continue  # a worker's zygote (its bwrap, its interpreter): outlives runs by design
+        if text.encode() in cmdline or (runs and low <= uid < high):
             found.append(int(entry.name))
     return found
+
+
+def pid_namespace_depth(pid: int) -> int:
+    """1 on the host, 2 in a sandbox's PID namespace, 3 in a run forked by a zygote."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("NSpid:"):
+            return len(line.split()) - 1
+    return 1
 
 
 def assert_no_processes(text: str, *, wait: float = 3.0) -> None:
@@ -226,12 +268,22 @@ def source():
     return make_source()
 
 
-@pytest.fixture
-def run_dir(settings, tmp_path):
-    """Runs go to a private directory that must be empty again after every grading."""
+@pytest.fixture(params=["cold", "forked"])
+def run_dir(request, settings, tmp_path):
+    """Runs go to a private directory that must be empty again after every grading. Every test
+    that uses it runs twice: kernels started cold, and kernels forked by the zygote (PATH)."""
     base = tmp_path / "runs"
     settings.GRADER_RUN_DIR = base
+    settings.GRADER_ZYGOTE = request.param == "forked"
+    if request.param == "forked" and not zygote.enabled():
+        pytest.fail("the forked path needs a root worker with warm sandboxes on")
+    PATH["kernel"] = request.param
+    RUN_DIRS.add(str(base))
+    warm.shutdown()
     yield base
+    warm.shutdown()  # the worker's zygote, and its directory
+    PATH["kernel"] = "cold"
+    RUN_DIRS.discard(str(base))
     if base.exists():
         assert list(base.iterdir()) == [], "files left behind in the run directory"
 
@@ -244,7 +296,7 @@ def honest_after(source, run_dir):
         result = grade(source, make_submission(source, {"answer": RIGHT}))
         assert result.status == "graded", result.to_json()
         assert result.score == MAX_SCORE, result.to_json()
-        assert list(run_dir.iterdir()) == []
+        assert leftovers(run_dir) == []
 
     return check
 
@@ -298,8 +350,8 @@ def probing(code: str, targets: list[str]) -> str:
 def grade_watching(source, submissions: list[bytes], needles: list[str], limits=LIMITS, jobs=2):
     """Grade (in a thread) while sampling host processes whose command line holds each needle.
 
-    Returns (results, samples): samples[needle] is a list of {pid: (host uid, cmdline)}
-    snapshots taken during the run, proof that what the attack started existed (and as whom)
+    Returns (results, samples): samples[needle] is a list of {pid: (host uid, cmdline, PID
+    namespace depth)} snapshots taken during the run, proof that what the attack started existed (and as whom)
     before cleanup.
     """
     import threading
@@ -311,7 +363,7 @@ def grade_watching(source, submissions: list[bytes], needles: list[str], limits=
 
     thread = threading.Thread(target=work)
     thread.start()
-    samples: dict[str, list[dict[int, tuple[int, list[str]]]]] = {needle: [] for needle in needles}
+    samples: dict[str, list[dict[int, tuple[int, list[str], int]]]] = {n: [] for n in needles}
     while thread.is_alive():
         for needle in needles:
             snapshot = {}
@@ -319,7 +371,8 @@ def grade_watching(source, submissions: list[bytes], needles: list[str], limits=
                 try:
                     uid = os.stat(f"/proc/{pid}").st_uid
                     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-                    snapshot[pid] = (uid, [arg.decode(errors="replace") for arg in cmdline])
+                    argv = [arg.decode(errors="replace") for arg in cmdline]
+                    snapshot[pid] = (uid, argv, pid_namespace_depth(pid))
                 except OSError:
                     continue
             if snapshot:

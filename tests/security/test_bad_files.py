@@ -20,7 +20,14 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
-from tests.security.conftest import LIMITS, MAX_SCORE, RIGHT, make_submission, to_bytes
+from tests.security.conftest import (
+    LIMITS,
+    MAX_SCORE,
+    RIGHT,
+    leftovers,
+    make_submission,
+    to_bytes,
+)
 
 pytestmark = [pytest.mark.sandbox]
 
@@ -103,7 +110,7 @@ def test_bad_submissions_fail_alone(source, tmp_path, cli_settings, run_dir):
         error = result["error"]
         assert error and "\n" not in error and len(error) < 300, (name, error)
         assert expected in error, (name, error)
-    assert list(run_dir.iterdir()) == []
+    assert leftovers(run_dir) == []
 
 
 def _manage(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -22,6 +22,7 @@ from tests.security.conftest import (
     dump,
     grade,
     grade_many,
+    leftovers,
     make_source,
     make_submission,
     marker,
@@ -171,7 +172,7 @@ def test_files_do_not_survive_into_the_next_run(run_dir, honest_after, tmp_path)
     for top in (Path("/tmp"), Path("/dev/shm"), tmp_path):
         assert not any(tag in path.name for path in top.iterdir())
     assert not any(tag in path.name for path in tmp_path.rglob("*"))
-    assert not list(run_dir.iterdir())
+    assert not leftovers(run_dir)
     honest_after()
 
 
