@@ -119,6 +119,7 @@ class Zygote:
         self.base: Path | None = None
         self.process: subprocess.Popen | None = None
         self.virtual_size = 0
+        self.cgroup: cgroups.RunCgroup | None = None
         self._socket: socket.socket | None = None
         self._ready: asyncio.Future | None = None
         self._waiting: dict[int, asyncio.Future] = {}
@@ -139,6 +140,14 @@ class Zygote:
         command += runner.KERNEL_OPTIONS
         try:
             plan = sandbox.build_zygote_plan(command=command, ipc_dir=self.base, limits=self.limits)
+            # Its memory (the libraries, which every fork shares until it writes to them) and
+            # processes are bounded like a kernel's: GRADER_MEMORY_MB, GRADER_PROCESSES.
+            self.cgroup = cgroups.create(
+                memory_bytes=self.limits.memory_mb * MB, processes=self.limits.processes
+            )
+            steps = [runner._die_with_parent]
+            if self.cgroup is not None:
+                steps.append(self.cgroup.enter)
             try:
                 self.process = subprocess.Popen(
                     plan.argv,
@@ -148,12 +157,14 @@ class Zygote:
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                     start_new_session=True,
-                    preexec_fn=runner._die_with_parent,
+                    preexec_fn=runner._chain(steps),
                 )
             finally:
                 plan.close_fds()
         except BaseException:
             ours.close()
+            if self.cgroup is not None:
+                self.cgroup.destroy()
             sandbox.remove_run_dir(self.base)
             raise
         finally:
@@ -266,6 +277,8 @@ class Zygote:
                 if self.process.poll() is not None:
                     break
                 await asyncio.sleep(0.01)
+        if self.cgroup is not None:
+            self.cgroup.destroy()
         if self.base is not None:
             sandbox.remove_run_dir(self.base)
 

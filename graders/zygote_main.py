@@ -149,8 +149,7 @@ def run_init(request):
 
 def run_kernel(request):
     """K: the learner's kernel. Limits, uid, seccomp; then ipykernel, as ipykernel_launcher."""
-    try:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    try:  # (no death signal: a change of uid clears it; P's death ends the namespace anyway)
         for name, value in request["rlimits"]:
             resource.setrlimit(name, (value, value))
         become(request["uid"])
@@ -250,15 +249,16 @@ def kernel_modules(libraries, needs_shell):
     os.close(read_end)
     os.waitpid(probe, 0)
     shutil.rmtree("/tmp/probe", ignore_errors=True)
-    names = json.loads(data or b"[]") or list(libraries)  # no probe: at least the libraries
-    shell_bound = tuple(needs_shell)
+    names = json.loads(data or b"[]")
     return [
         name
         for name in names
-        if name != "__main__"
-        and name not in sys.modules
-        and not any(name == m or name.startswith(m + ".") for m in shell_bound)
+        if name != "__main__" and name not in sys.modules and not bound_to_shell(name, needs_shell)
     ]
+
+
+def bound_to_shell(name, needs_shell):
+    return any(name == module or name.startswith(module + ".") for module in needs_shell)
 
 
 def warm_tracebacks():
@@ -272,7 +272,9 @@ def warm_tracebacks():
     name = "/tmp/qiming-warm-up.py"
     source = "def f():\n    assert 1 + 1 == 3, 'no'\n\nf()\n"
     linecache.cache[name] = (len(source), None, source.splitlines(True), name)
-    theme = ZMQInteractiveShell.colors.default_value
+    option = "--InteractiveShell.colors="
+    themes = [arg.removeprefix(option) for arg in sys.argv[4:] if arg.startswith(option)]
+    theme = themes[-1] if themes else ZMQInteractiveShell.colors.default_value
     formatter = ultratb.AutoFormattedTB(mode="Context", theme_name=theme, tb_offset=0)
     try:
         exec(compile(source, name, "exec"), {})  # noqa: S102 - our own fixed source
@@ -306,6 +308,8 @@ def main():
     ENVIRONMENT.update(os.environ)  # as bwrap set it, before any library's import
     prctl(PR_SET_CHILD_SUBREAPER, 1)  # each run's P is ours to reap once its C has left
     gc.disable()  # no collections in the zygote: they would leave holes its forks copy
+    # The libraries first, so that the probe kernel inherits them instead of importing them again.
+    preload([name for name in libraries if not bound_to_shell(name, needs_shell)])
     preload(kernel_modules(libraries, needs_shell))
     warm_tracebacks()
     # Everything imported so far is never collected by a fork: its collections would otherwise
