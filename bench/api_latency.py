@@ -196,7 +196,8 @@ class MemorySampler(threading.Thread):
             f"Worker peak memory (RSS summed over the worker's processes, an upper bound since "
             f"shared pages count twice): {total / mib:.0f} MiB, of which {own / mib:.0f} MiB the "
             f"Celery worker and its pool process and {inside / mib:.0f} MiB its sandboxes (the "
-            "warm kernel waiting for the next submission, or the one grading)."
+            "zygote, the kernel forked ahead for the next submission and the one grading; "
+            "forks share the zygote's pages until they write them, counted again for each here)."
         )
 
 
