@@ -429,6 +429,11 @@ def seccomp_program() -> bytes:
         ) from None
 
 
+def read_only_roots() -> tuple[str, ...]:
+    """The Python installation and the kernel's virtualenv, as bound read-only into sandboxes."""
+    return _read_only_roots(str(kernel_python()))
+
+
 def rlimit_values(limits: Limits) -> dict[int, int]:
     return _rlimit_values(limits)
 

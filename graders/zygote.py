@@ -203,6 +203,7 @@ class Zygote:
             "argv": arguments,
             "uid": uid,
             "run_dir": str(run_dir),
+            "read_only": list(sandbox.read_only_roots()),
             # One more process for the run's init, which also runs as the run's uid.
             "rlimits": [
                 (name, value + 1 if name == sandbox.resource.RLIMIT_NPROC else value)

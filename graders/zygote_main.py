@@ -47,6 +47,7 @@ PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 38, 36
 SECCOMP_MODE_FILTER = 2
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 WORK_DIR = "/home/student"
+TMPFS_POINTS = ("/tmp", "/dev/shm", WORK_DIR)
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
@@ -117,9 +118,11 @@ def run_init(request):
     """P: PID 1 of the run's namespaces. Builds its filesystem, starts K, then only reaps."""
     os.closerange(3, 65536)  # the zygote's socket above all: nothing of the run may reach it
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    # The run's directory (sockets, connection file) may lie under /tmp, which gets a fresh
-    # tmpfs: held open here, bound back after; the zygote's other runs stay out of sight.
-    run_dir = os.open(request["run_dir"], os.O_PATH | os.O_DIRECTORY)
+    # The run's directory (sockets, connection file) and the read-only Python installation may
+    # lie under /tmp (a checkout there), which gets a fresh tmpfs: held open here, bound back
+    # after, as bwrap binds them after its tmpfs; the zygote's other runs stay out of sight.
+    kept = [(request["run_dir"], False)] + [(path, True) for path in request["read_only"]]
+    kept = [(path, ro, os.open(path, os.O_PATH)) for path, ro in kept if under_tmpfs(path)]
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     uid = request["uid"]
     mount("tmpfs", WORK_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=65536,mode=0700")
@@ -127,11 +130,19 @@ def run_init(request):
     bind_data(f"student:x:{uid}:\n", "/etc/group")
     check(libc.umount2(WORK_DIR.encode(), MNT_DETACH), WORK_DIR)
     size = request["tmpfs_bytes"]
-    for point in ("/tmp", "/dev/shm", WORK_DIR):
+    for point in TMPFS_POINTS:
         mount("tmpfs", point, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
-    os.makedirs(request["run_dir"], mode=0o755, exist_ok=True)
-    mount(f"/proc/self/fd/{run_dir}", request["run_dir"], None, MS_BIND)
-    os.close(run_dir)
+    for path, read_only, fd in kept:
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, mode=0o755, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+            open(path, "a").close()  # an empty file to bind onto
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        if read_only:
+            flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
+            mount(None, path, None, flags)
+        os.close(fd)
     loopback_up()
     kernel = os.fork()
     if kernel == 0:
@@ -145,6 +156,10 @@ def run_init(request):
             os._exit(0)
         if pid == kernel:
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def under_tmpfs(path):
+    return any(path == point or path.startswith(point + "/") for point in TMPFS_POINTS)
 
 
 def run_kernel(request):
